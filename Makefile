@@ -1,0 +1,72 @@
+# foliowalk lab: the entry points. The work is done by lab/*.sh.
+#   make run | check | check-all | shell | exec | build | apply | export | ...
+# Variables: ARCH (x86_64|arm64), KERNEL (base|patched), FLAVOUR (debug|prod)
+
+ARCH ?= x86_64
+KERNEL ?= patched
+FLAVOUR ?= debug
+PAYLOAD ?=
+LAB := lab
+
+# The lab's ARCH is not the kernel's: do not let it leak into sub-makes.
+unexport ARCH
+
+.PHONY: help setup fetch apply export build tests run shell exec check check-all \
+	bisect-check clean distclean
+
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## make run         build the patched x86_64 kernel and show folio_walk's users at work
+run: setup apply
+	@$(LAB)/demo.sh $(ARCH)
+
+## make check       base and patched, every suite, one table (ARCH=x86_64|arm64)
+check:
+	@$(LAB)/check.sh $(ARCH)
+
+## make check-all   make check for x86_64 and arm64
+check-all:
+	@$(LAB)/check.sh x86_64 arm64
+
+## make shell       boot KERNEL for ARCH to an interactive shell
+shell: setup apply build
+	@$(LAB)/boot.sh $(ARCH) $(KERNEL) $(FLAVOUR) /nonexistent shell
+
+## make exec PAYLOAD=DIR   boot KERNEL with DIR as /payload, run DIR/run, return its exit code
+exec: setup apply build
+	@test -n "$(PAYLOAD)" || { echo "lab: error: make exec needs PAYLOAD=DIR (a directory with an executable 'run')" >&2; exit 2; }
+	@$(LAB)/boot.sh $(ARCH) $(KERNEL) $(FLAVOUR) $(abspath $(PAYLOAD))
+
+## make build       build KERNEL for ARCH (FLAVOUR) and its guest programs
+build: setup apply
+	@$(LAB)/build-kernel.sh $(ARCH) $(KERNEL) $(FLAVOUR)
+	@$(LAB)/build-tests.sh $(ARCH) $(KERNEL) $(FLAVOUR)
+
+## make setup       apt-get install what the lab needs (no-op when present)
+setup:
+	@$(LAB)/setup.sh
+
+## make fetch       download and verify the pinned base into build/linux
+fetch:
+	@$(LAB)/tree.sh fetch
+
+## make apply       bring build/linux (branch foliowalk) in line with patches/
+apply: fetch
+	@$(LAB)/tree.sh apply
+
+## make export      write build/linux's branch back to patches/ (round trip checked)
+export:
+	@$(LAB)/tree.sh export
+
+## make bisect-check  build x86_64 and arm64 after each patch of the series
+bisect-check: setup apply
+	@$(LAB)/bisect-check.sh
+
+## make clean       remove build outputs but keep the kernel tree and downloads
+clean:
+	rm -rf build/out build/guest build/payload build/results build/logs
+
+## make distclean   remove build/ entirely (the kernel tree too: export first!)
+distclean:
+	rm -rf build

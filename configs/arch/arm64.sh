@@ -1,0 +1,21 @@
+# shellcheck shell=bash
+# Everything the lab knows about arm64 (4K granule). Sourced by lab/lib.sh.
+KARCH=arm64
+CROSS_COMPILE=aarch64-linux-gnu-
+USER_CC=aarch64-linux-gnu-gcc
+DEB_ARCH=arm64
+KIMAGE=arch/arm64/boot/Image
+KTARGET=Image
+QEMU=qemu-system-aarch64
+QEMU_PACKAGE=qemu-system-arm
+QEMU_MACHINE="-M virt -cpu cortex-a57"
+CONSOLE=ttyAMA0
+# 64K and 32M are contiguous-bit (CONT_PTE / CONT_PMD) hugetlb sizes.
+HUGEPAGES="hugepagesz=64K hugepages=64 hugepagesz=2M hugepages=64 hugepagesz=32M hugepages=8 hugepagesz=1G hugepages=0:1,1:1 default_hugepagesz=2M"
+# NUMA topology reaches the kernel through the device tree QEMU generates.
+ARCH_KCONFIG="
+CONFIG_ARM64_4K_PAGES=y
+CONFIG_ARM64_VA_BITS_48=y
+CONFIG_SERIAL_AMBA_PL011=y
+CONFIG_SERIAL_AMBA_PL011_CONSOLE=y
+"

@@ -1,0 +1,26 @@
+# shellcheck shell=bash
+# Everything the lab knows about x86_64. Sourced by lab/lib.sh.
+KARCH=x86_64
+CROSS_COMPILE=
+USER_CC=gcc
+DEB_ARCH=amd64
+KIMAGE=arch/x86/boot/bzImage
+KTARGET=bzImage
+QEMU=qemu-system-x86_64
+QEMU_PACKAGE=qemu-system-x86
+QEMU_MACHINE="-M pc -cpu max"
+CONSOLE=ttyS0
+# 2M pool for the selftests and tests, one 1G page per node so a 1G
+# page can migrate to the other node.
+HUGEPAGES="hugepagesz=2M hugepages=64 hugepagesz=1G hugepages=0:1,1:1 default_hugepagesz=2M"
+# NUMA topology reaches the kernel through ACPI SRAT.
+ARCH_KCONFIG="
+CONFIG_64BIT=y
+CONFIG_SERIAL_8250=y
+CONFIG_SERIAL_8250_CONSOLE=y
+CONFIG_ACPI=y
+CONFIG_ACPI_NUMA=y
+CONFIG_X86_64_ACPI_NUMA=y
+CONFIG_PCI=y
+CONFIG_UNWINDER_ORC=y
+"

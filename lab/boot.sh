@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# boot.sh ARCH KERNEL FLAVOUR PAYLOAD_DIR [shell]: pack PAYLOAD_DIR into an
+# initramfs as /payload, boot the kernel in QEMU, run /payload/run and
+# stream the console. Exit status: the payload's, or 1 when the guest did
+# not finish (hang, panic) or the kernel printed a splat.
+#   LAB_TIMEOUT  seconds before the guest is killed (default 1800)
+#   LAB_LOG      console log file (default build/logs/ARCH-KERNEL-FLAVOUR-boot.log)
+#   LAB_QUIET=1  show only TAP result lines and lab lines, not the whole console
+#   LAB_SMP, LAB_MEM_PER_NODE, LAB_QEMU_EXTRA, LAB_CMDLINE_EXTRA: overrides
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 4 ] || die "usage: boot.sh ARCH base|patched FLAVOUR PAYLOAD_DIR [shell]"
+load_arch "$1"
+KERNEL=$2
+FLAVOUR=$3
+PAYLOAD=$4
+MODE=${5:-run}
+KOUT=$(kout_for "$KERNEL" "$FLAVOUR")
+IMAGE=$KOUT/$KIMAGE
+LOG=${LAB_LOG:-$LOGS/$LAB_ARCH-$KERNEL-$FLAVOUR-boot.log}
+TIMEOUT=${LAB_TIMEOUT:-1800}
+SMP=${LAB_SMP:-4}
+MEM_PER_NODE=${LAB_MEM_PER_NODE:-5G}	# 5G: room for a 1G hugetlb page per node
+
+[ -f "$KOUT/.lab-complete" ] || die "no complete $KERNEL kernel for $LAB_ARCH ($FLAVOUR): build it first (make build ARCH=$LAB_ARCH KERNEL=$KERNEL)"
+[ "$MODE" = shell ] || [ -x "$PAYLOAD/run" ] || die "payload ${PAYLOAD} has no executable 'run'"
+command -v "$QEMU" >/dev/null || die "$QEMU not found: run 'make setup'"
+
+busybox_for_arch() {
+	if [ "$DEB_ARCH" = "$(dpkg --print-architecture)" ]; then
+		echo /bin/busybox
+	else
+		echo "$BUILD/sysroot-$DEB_ARCH/bin/busybox"
+	fi
+}
+
+# make_initramfs OUT.cpio: busybox, /init and the payload, as a newc cpio.
+make_initramfs() {
+	local cpio=$1 root
+	root=$(mktemp -d "$BUILD/initramfs.XXXXXX")
+	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,payload}
+	cp "$(busybox_for_arch)" "$root/bin/busybox" || die "no busybox for $DEB_ARCH: run 'make setup'"
+	cp "$LAB_TOP/guest/init" "$root/init"
+	[ "$MODE" = shell ] && [ ! -d "$PAYLOAD" ] || cp -a "$PAYLOAD/." "$root/payload/"
+	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null ||
+		die "mknod /dev/console failed: the lab must run as root"
+	(cd "$root" && find . | cpio -o -H newc --quiet) >"$cpio"
+	rm -rf "$root"
+}
+
+qemu_args() {
+	local half=$((SMP / 2))	# one socket per node: no LLC shared across nodes
+	# shellcheck disable=SC2206
+	local machine=($QEMU_MACHINE)
+	printf '%s\n' "${machine[@]}" -accel "${LAB_ACCEL:-tcg}" -smp "$SMP,sockets=2,cores=$half,threads=1" \
+		-m "$((${MEM_PER_NODE%G} * 2))G" \
+		-object "memory-backend-ram,id=m0,size=$MEM_PER_NODE" \
+		-object "memory-backend-ram,id=m1,size=$MEM_PER_NODE" \
+		-numa "node,nodeid=0,cpus=0-$((half - 1)),memdev=m0" \
+		-numa "node,nodeid=1,cpus=$half-$((SMP - 1)),memdev=m1" \
+		-kernel "$IMAGE" -initrd "$INITRD" -nographic -no-reboot \
+		-append "console=$CONSOLE $HUGEPAGES panic=-1 lab.mode=$MODE ${LAB_CMDLINE_EXTRA:-}"
+	# shellcheck disable=SC2086
+	[ -z "${LAB_QEMU_EXTRA:-}" ] || printf '%s\n' $LAB_QEMU_EXTRA
+}
+
+mkdir -p "$(dirname "$LOG")"
+INITRD=$BUILD/initramfs-$LAB_ARCH-$KERNEL-$FLAVOUR-$$.cpio
+make_initramfs "$INITRD"
+trap 'rm -f "$INITRD"' EXIT
+mapfile -t ARGS < <(qemu_args)
+lab_say "boot $LAB_ARCH $KERNEL ($FLAVOUR), timeout ${TIMEOUT}s, console: ${LOG#"$LAB_TOP"/}"
+
+if [ "$MODE" = shell ]; then
+	"$QEMU" "${ARGS[@]}"
+	exit 0
+fi
+
+rc=0
+if [ "${LAB_QUIET:-0}" = 1 ]; then
+	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" "${ARGS[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$LOG" |
+		grep --line-buffered -E '^(not ok|ok) [0-9]+ |^LAB' || true
+else
+	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" "${ARGS[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$LOG"
+fi
+"$LAB_TOP/lab/console.sh" "$LOG" || rc=$?
+exit "$rc"

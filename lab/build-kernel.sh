@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# build-kernel.sh ARCH KERNEL FLAVOUR: configure and build one kernel
+# out of tree in build/out/ARCH-KERNEL-FLAVOUR (incremental, ccache when
+# present), plus its UAPI headers for the guest programs.
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 3 ] || die "usage: build-kernel.sh ARCH base|patched FLAVOUR"
+load_arch "$1"
+KERNEL=$2
+FLAVOUR=$3
+SRC=$(ktree_for "$KERNEL")
+OUT=$(kout_for "$KERNEL" "$FLAVOUR")
+[ -f "$LAB_TOP/configs/$FLAVOUR.config" ] || die "unknown FLAVOUR '$FLAVOUR' (no configs/$FLAVOUR.config)"
+[ -f "$SRC/Makefile" ] || die "no kernel source at ${SRC#"$LAB_TOP"/}: run 'make apply'"
+
+kmake() {
+	local cc=${CROSS_COMPILE}gcc
+	command -v ccache >/dev/null && cc="ccache $cc"
+	make -C "$SRC" O="$OUT" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" CC="$cc" \
+		KBUILD_BUILD_USER=lab KBUILD_BUILD_HOST=foliowalk \
+		KBUILD_BUILD_TIMESTAMP="2000-01-01" -j"$(($(nproc) + 1))" "$@"
+}
+
+# The fragment this kernel is configured from: common mm, flavour, arch,
+# and (patched only) the options that exist only with the series.
+write_fragment() {
+	cat "$LAB_TOP/configs/mm.config" "$LAB_TOP/configs/$FLAVOUR.config"
+	printf '%s\n' "$ARCH_KCONFIG"
+	if [ "$KERNEL" = patched ] && [ -f "$LAB_TOP/configs/patched.config" ]; then
+		cat "$LAB_TOP/configs/patched.config"
+	fi
+}
+
+# Every CONFIG_X=v the fragment asks for must be in the final .config.
+verify_config() {
+	local frag=$1 line sym val bad=""
+	while read -r line; do
+		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+		sym=${line%%=*}
+		val=${line#*=}
+		if [ "$val" = n ]; then
+			grep -q "^$sym=" "$OUT/.config" && bad="$bad $sym(want n)"
+		else
+			grep -qx "$sym=$val" "$OUT/.config" || bad="$bad $sym"
+		fi
+	done <"$frag"
+	[ -z "$bad" ] || die "Kconfig dropped or changed:$bad (check dependencies in configs/; .config: ${OUT#"$LAB_TOP"/}/.config)"
+}
+
+configure() {
+	local frag=$OUT/lab-fragment.config
+	mkdir -p "$OUT"
+	write_fragment >"$frag.new"
+	if [ -f "$OUT/.config" ] && cmp -s "$frag.new" "$frag"; then
+		rm -f "$frag.new"
+		return 0
+	fi
+	mv "$frag.new" "$frag"
+	run_logged "$LOGS/$LAB_ARCH-$KERNEL-$FLAVOUR-config.log" "configure $LAB_ARCH $KERNEL ($FLAVOUR)" \
+		kmake KCONFIG_ALLCONFIG="$frag" allnoconfig
+	verify_config "$frag"
+}
+
+rm -f "$OUT/.lab-complete"
+configure
+run_logged "$LOGS/$LAB_ARCH-$KERNEL-$FLAVOUR-build.log" "build $LAB_ARCH $KERNEL kernel ($FLAVOUR)" \
+	kmake "$KTARGET" headers
+[ -f "$OUT/$KIMAGE" ] || die "build finished but ${OUT#"$LAB_TOP"/}/$KIMAGE is missing"
+git -C "$SRC" rev-parse HEAD >"$OUT/.lab-complete"

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# check.sh ARCH...: build base and patched, run every suite on both in QEMU,
+# compare them, print a per-suite table and, last, "N passed, N failed".
+#   FLAVOUR (default debug)  KERNELS (default "base patched")
+. "$(dirname "$0")/lib.sh"
+
+FLAVOUR=${FLAVOUR:-debug}
+KERNELS=${KERNELS:-base patched}
+RESULTS=$BUILD/results
+EXPECTED_DIFF=$LAB_TOP/tests/expected-differences.txt
+PASSED=0
+FAILED=0
+TABLE=()
+FAILURES=()
+
+record() {	# record SUITE ARCH KERNEL PASSED FAILED
+	TABLE+=("$(printf '%-22s %-8s %-8s %6s %6s' "$@")")
+	PASSED=$((PASSED + $4))
+	FAILED=$((FAILED + $5))
+}
+
+# assemble_payload ARCH KERNEL DIR: the guest programs plus the runners.
+assemble_payload() {
+	local dir=$3
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -a "$BUILD/guest/$1-$2-$FLAVOUR/bin" "$dir/bin"
+	cp "$LAB_TOP/guest/check-run" "$dir/run"
+	cp "$LAB_TOP/guest/run-list" "$dir/run-list"
+	cp "$LAB_TOP/guest/selftests.list" "$dir/selftests.list"
+	[ ! -f "$LAB_TOP/tests/tests.list" ] || cp "$LAB_TOP/tests/tests.list" "$dir/foliowalk.list"
+}
+
+# tally ARCH KERNEL LOG: one table row per suite from the TAP lines, plus
+# the kernel's own verdict (finished, no splat) as one more test.
+tally() {
+	local arch=$1 kernel=$2 log=$3 suite p f
+	for suite in $(grep -aoE '^(not )?ok [0-9]+ [a-z_0-9-]+\.' "$log" | awk '{print $NF}' | sort -u | tr -d .); do
+		p=$(grep -acE "^ok [0-9]+ $suite\." "$log" || true)
+		f=$(grep -acE "^not ok [0-9]+ $suite\." "$log" || true)
+		record "$suite" "$arch" "$kernel" "$p" "$f"
+		grep -aE "^not ok [0-9]+ $suite\." "$log" | sed "s/^/$arch $kernel: /" >>"$RESULTS/failures.txt" || true
+	done
+	if "$LAB_TOP/lab/console.sh" "$log" 2>"$RESULTS/$arch-$kernel.verdict"; then
+		record "kernel(no splat)" "$arch" "$kernel" 1 0
+	else
+		record "kernel(no splat)" "$arch" "$kernel" 0 1
+		sed "s/^/$arch $kernel: /" "$RESULTS/$arch-$kernel.verdict" >>"$RESULTS/failures.txt"
+	fi
+}
+
+# compare_fwdiff ARCH: the differential corpus must print the same lines on
+# base and patched, but for the differences listed (with a reason) in
+# tests/expected-differences.txt.
+compare_fwdiff() {
+	local arch=$1 b=$RESULTS/$1-base.fwdiff p=$RESULTS/$1-patched.fwdiff d=$RESULTS/$1-fwdiff.diff
+	for k in base patched; do
+		sed -n 's/^# fwdiff: //p' "$RESULTS/$arch-$k.console" >"$RESULTS/$arch-$k.fwdiff"
+	done
+	if [ ! -s "$b" ] && [ ! -s "$p" ]; then
+		return 0
+	fi
+	diff -U0 "$b" "$p" | grep -E '^[-+][^-+]' | sed -E 's/^([-+])/\1 /' >"$d" || true
+	local unexplained=0 line key
+	while read -r line; do
+		key=${line:2}
+		if ! grep -v '^[[:space:]]*#' "$EXPECTED_DIFF" 2>/dev/null | sed 's/[[:space:]]*#.*//' | grep -v '^$' |
+			while read -r prefix; do case "$key" in "$prefix"*) exit 0 ;; esac; done; then
+			echo "$arch differential: unexplained: $line" >>"$RESULTS/failures.txt"
+			unexplained=$((unexplained + 1))
+		fi
+	done <"$d"
+	if [ -s "$b" ] && [ -s "$p" ] && [ "$unexplained" -eq 0 ]; then
+		record "differential" "$arch" "base/pat" 1 0
+	else
+		[ -s "$b" ] && [ -s "$p" ] || echo "$arch differential: no fwdiff output from one kernel" >>"$RESULTS/failures.txt"
+		record "differential" "$arch" "base/pat" 0 1
+	fi
+	lab_say "differential $arch: $(grep -c . "$b") lines, $(grep -c . "$d" || true) differing, $unexplained unexplained (diff: ${d#"$LAB_TOP"/})"
+}
+
+check_arch() {
+	local arch=$1 kernel payload
+	load_arch "$arch"
+	for kernel in $KERNELS; do
+		"$LAB_TOP/lab/build-kernel.sh" "$arch" "$kernel" "$FLAVOUR"
+		"$LAB_TOP/lab/build-tests.sh" "$arch" "$kernel" "$FLAVOUR"
+	done
+	for kernel in $KERNELS; do
+		lab_step "run the suites on $arch $kernel ($FLAVOUR)"
+		payload=$BUILD/payload/$arch-$kernel-check
+		assemble_payload "$arch" "$kernel" "$payload"
+		LAB_QUIET=1 LAB_LOG="$RESULTS/$arch-$kernel.console" \
+			"$LAB_TOP/lab/boot.sh" "$arch" "$kernel" "$FLAVOUR" "$payload" || true
+		tally "$arch" "$kernel" "$RESULTS/$arch-$kernel.console"
+	done
+	case " $KERNELS " in *" base "*" patched "*) compare_fwdiff "$arch" ;; esac
+}
+
+[ $# -ge 1 ] || die "usage: check.sh ARCH..."
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+: >"$RESULTS/failures.txt"
+"$LAB_TOP/lab/setup.sh"
+"$LAB_TOP/lab/tree.sh" apply
+for a in "$@"; do
+	check_arch "$a"
+done
+
+{
+	printf '\n%-22s %-8s %-8s %6s %6s\n' suite arch kernel passed failed
+	printf '%s\n' "${TABLE[@]}"
+	if [ -s "$RESULTS/failures.txt" ]; then
+		printf '\nfailures (console logs in %s):\n' "${RESULTS#"$LAB_TOP"/}"
+		sed 's/^/  /' "$RESULTS/failures.txt"
+	fi
+	printf '\n%d passed, %d failed\n' "$PASSED" "$FAILED"
+} | tee "$RESULTS/summary.txt"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,81 @@
+# shellcheck shell=bash
+# Common helpers for the lab scripts: paths, per-arch settings, logging.
+set -euo pipefail
+
+LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$LAB_TOP/build}
+KTREE=$BUILD/linux		# the git tree we edit: branch foliowalk = base + patches/
+KTREE_BASE=$BUILD/linux-base	# worktree of the same repo, detached at tag base
+LOGS=$BUILD/logs
+KBRANCH=foliowalk
+
+# shellcheck source=lab/base.env
+. "$LAB_TOP/lab/base.env"
+
+lab_say() { printf 'lab: %s\n' "$*" >&2; }
+lab_step() { printf '\n==> %s\n' "$*" >&2; }
+
+die() {
+	printf 'lab: error: %s\n' "$*" >&2
+	exit 1
+}
+
+warn_loudly() {
+	printf '\n' >&2
+	printf 'lab: ************************************************************\n' >&2
+	printf 'lab: WARNING: %s\n' "$@" >&2
+	printf 'lab: ************************************************************\n\n' >&2
+}
+
+# run_logged LOG DESCRIPTION CMD...: run CMD with its output in LOG, print a
+# progress line every 30 s, and on failure name the step and the log.
+run_logged() {
+	local log=$1 desc=$2 pid rc=0 t0 now
+	shift 2
+	mkdir -p "$(dirname "$log")"
+	t0=$(date +%s)
+	lab_say "$desc (log: ${log#"$LAB_TOP"/})"
+	"$@" >"$log" 2>&1 &
+	pid=$!
+	while ! wait_with_timeout "$pid" 30; do
+		now=$(date +%s)
+		lab_say "  ... $desc: $((now - t0)) s, last: $(tail -n 1 "$log" | cut -c1-100)"
+	done
+	wait "$pid" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		tail -n 25 "$log" | sed 's/^/    | /' >&2
+		die "$desc failed (exit $rc); full log: ${log#"$LAB_TOP"/}"
+	fi
+	lab_say "  done in $(($(date +%s) - t0)) s: $desc"
+}
+
+# wait_with_timeout PID SECONDS: 0 once PID has exited, 1 if still running.
+wait_with_timeout() {
+	local pid=$1 n=$2
+	while [ "$n" -gt 0 ]; do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 1
+		n=$((n - 1))
+	done
+	! kill -0 "$pid" 2>/dev/null
+}
+
+# load_arch ARCH: read configs/arch/ARCH.sh, the only per-arch knowledge.
+load_arch() {
+	local f=$LAB_TOP/configs/arch/$1.sh
+	[ -f "$f" ] || die "unknown ARCH '$1' (have: $(cd "$LAB_TOP/configs/arch" && ls | sed 's/\.sh$//' | tr '\n' ' '))"
+	# shellcheck source=/dev/null
+	. "$f"
+	LAB_ARCH=$1
+}
+
+# ktree_for KERNEL: the source tree of base or patched.
+ktree_for() {
+	case "$1" in
+	base) echo "$KTREE_BASE" ;;
+	patched) echo "$KTREE" ;;
+	*) die "KERNEL must be base or patched, not '$1'" ;;
+	esac
+}
+
+kout_for() { echo "$BUILD/out/$LAB_ARCH-$1-$2"; }	# KERNEL FLAVOUR
