@@ -6,6 +6,7 @@
 #   LAB_TIMEOUT  seconds before the guest is killed (default 1800)
 #   LAB_LOG      console log file (default build/logs/ARCH-KERNEL-FLAVOUR-boot.log)
 #   LAB_QUIET=1  show only TAP result lines and lab lines, not the whole console
+#   LAB_SHOW     with LAB_QUIET, a regex of more lines to show
 #   LAB_SMP, LAB_MEM_PER_NODE, LAB_QEMU_EXTRA, LAB_CMDLINE_EXTRA: overrides
 . "$(dirname "$0")/lib.sh"
 
@@ -78,10 +79,10 @@ fi
 
 rc=0
 if [ "${LAB_QUIET:-0}" = 1 ]; then
-	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" "${ARGS[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$LOG" |
-		grep --line-buffered -E '^(not ok|ok) [0-9]+ |^LAB' || true
+	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" "${ARGS[@]}" </dev/null 2>&1 | sed -u 's/\r$//' | tee "$LOG" |
+		grep --line-buffered -E "^(not ok|ok) [0-9]+ |^LAB${LAB_SHOW:+|$LAB_SHOW}" || true
 else
-	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" "${ARGS[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$LOG"
+	timeout --foreground -k 10 "$TIMEOUT" "$QEMU" "${ARGS[@]}" </dev/null 2>&1 | sed -u 's/\r$//' | tee "$LOG"
 fi
 "$LAB_TOP/lab/console.sh" "$LOG" || rc=$?
 exit "$rc"

@@ -16,7 +16,9 @@ OUT=$(kout_for "$KERNEL" "$FLAVOUR")
 kmake() {
 	local cc=${CROSS_COMPILE}gcc
 	command -v ccache >/dev/null && cc="ccache $cc"
-	make -C "$SRC" O="$OUT" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" CC="$cc" \
+	# Paths relative to the checkout: a fresh clone elsewhere still hits.
+	CCACHE_BASEDIR=$LAB_TOP CCACHE_NOHASHDIR=1 \
+		make -C "$SRC" O="$OUT" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" CC="$cc" \
 		KBUILD_BUILD_USER=lab KBUILD_BUILD_HOST=foliowalk \
 		KBUILD_BUILD_TIMESTAMP="2000-01-01" -j"$(($(nproc) + 1))" "$@"
 }

@@ -8,7 +8,7 @@ LOG=$1
 [ -f "$LOG" ] || die "no console log $LOG"
 
 # A splat is a kernel line (printk timestamp) that starts a report.
-SPLAT='\[ *[0-9]+\.[0-9]+\] (.*(BUG:|WARNING:|kernel BUG at|Oops|Internal error:|Kernel panic|general protection fault|Unable to handle kernel|UBSAN:|KASAN:|INFO: task .* blocked for more than|rcu: INFO:|detected stall|soft lockup|hard LOCKUP|page dumped because|Bad page|refcount_t:|list_(add|del) corruption|possible (recursive|circular) locking|inconsistent lock state|lock held when returning|suspicious RCU usage))'
+SPLAT='\[ *[0-9]+\.[0-9]+\] (.*(BUG:|WARNING:|kernel BUG at|Oops|Internal error:|Kernel panic|general protection fault|Unable to handle kernel|UBSAN:|KASAN:|INFO: task .* blocked for more than|rcu: INFO:|detected stall|soft lockup|hard LOCKUP|Bad page|refcount_t:|list_(add|del) corruption|possible (recursive|circular) locking|inconsistent lock state|lock held when returning|suspicious RCU usage))'
 
 splats=$(grep -naE "$SPLAT" "$LOG" || true)
 exit_line=$(grep -a '^LAB-EXIT: ' "$LOG" | tail -n 1 || true)

@@ -11,7 +11,7 @@ QEMU_PACKAGE=qemu-system-arm
 QEMU_MACHINE="-M virt -cpu cortex-a57"
 CONSOLE=ttyAMA0
 # 64K and 32M are contiguous-bit (CONT_PTE / CONT_PMD) hugetlb sizes.
-HUGEPAGES="hugepagesz=64K hugepages=64 hugepagesz=2M hugepages=64 hugepagesz=32M hugepages=8 hugepagesz=1G hugepages=0:1,1:1 default_hugepagesz=2M"
+HUGEPAGES="hugepagesz=64K hugepages=64 hugepagesz=2M hugepages=192 hugepagesz=32M hugepages=8 hugepagesz=1G hugepages=0:1,1:1 default_hugepagesz=2M"
 # NUMA topology reaches the kernel through the device tree QEMU generates.
 ARCH_KCONFIG="
 CONFIG_ARM64_4K_PAGES=y

@@ -12,7 +12,7 @@ QEMU_MACHINE="-M pc -cpu max"
 CONSOLE=ttyS0
 # 2M pool for the selftests and tests, one 1G page per node so a 1G
 # page can migrate to the other node.
-HUGEPAGES="hugepagesz=2M hugepages=64 hugepagesz=1G hugepages=0:1,1:1 default_hugepagesz=2M"
+HUGEPAGES="hugepagesz=2M hugepages=192 hugepagesz=1G hugepages=0:1,1:1 default_hugepagesz=2M"
 # NUMA topology reaches the kernel through ACPI SRAT.
 ARCH_KCONFIG="
 CONFIG_64BIT=y

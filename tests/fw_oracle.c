@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fw_oracle: check folio_walk_start() against an independent oracle.
+ *
+ * For every kind of mapping, ask the kernel's folio_walk test interface
+ * (/sys/kernel/debug/folio_walk_test, CONFIG_FOLIO_WALK_TEST) what it finds
+ * at the first byte, a middle byte and the last byte of the mapping and one
+ * byte past it, and compare with /proc/self/pagemap and /proc/kpageflags.
+ * Runs on patched kernels only (the interface is part of the series).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "mm/folio_walk_test.h"
+
+#define PAGE		4096UL
+#define PMD_SIZE_	(2UL << 20)
+#define KPF_ANON	12
+#define KPF_COMPOUND_HEAD 15
+#define KPF_HUGE	17
+#define KPF_KSM		21
+#define KPF_THP		22
+#define KPF_ZERO_PAGE	24
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE	14
+#endif
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT	26
+#endif
+
+static int fw_fd = -1, pagemap_fd = -1, kpageflags_fd = -1;
+
+/* One round through the test interface; returns 0 or -errno. */
+static int fw_walk(unsigned long addr, unsigned int flags,
+		   struct folio_walk_test *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->size = sizeof(*t);
+	t->flags = flags;
+	t->addr = addr;
+	return ioctl(fw_fd, FOLIO_WALK_TEST, t) ? -errno : 0;
+}
+
+/* The oracle: the pfn /proc/self/pagemap reports, or 0 if not present. */
+static uint64_t pagemap_pfn(unsigned long addr)
+{
+	uint64_t e;
+
+	if (pread(pagemap_fd, &e, sizeof(e), (addr / PAGE) * 8) != sizeof(e))
+		return 0;
+	if (!(e & (1ULL << 63)))
+		return 0;
+	return e & ((1ULL << 55) - 1);
+}
+
+static uint64_t kpageflags(uint64_t pfn)
+{
+	uint64_t f = 0;
+
+	if (pread(kpageflags_fd, &f, sizeof(f), pfn * 8) != sizeof(f))
+		return 0;
+	return f;
+}
+
+static int has_kpf(uint64_t pfn, int bit)
+{
+	return !!(kpageflags(pfn) & (1ULL << bit));
+}
+
+/* mmap len bytes aligned to align, with nothing mapped right after. */
+static char *map_aligned(size_t len, size_t align, int prot, int flags, int fd)
+{
+	size_t total = len + align + PAGE;
+	char *raw, *p;
+
+	raw = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	p = (char *)(((unsigned long)raw + align - 1) & ~(align - 1));
+	munmap(raw, total);
+	p = mmap(p, len, prot, flags | MAP_FIXED_NOREPLACE, fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void touch_write(char *p, size_t len, size_t step)
+{
+	for (size_t i = 0; i < len; i += step)
+		p[i] = (char)(i / step + 1);
+}
+
+static void touch_read(char *p, size_t len, size_t step)
+{
+	volatile char sink = 0;
+
+	for (size_t i = 0; i < len; i += step)
+		sink += p[i];
+	(void)sink;
+}
+
+/*
+ * The core assertion: at addr, the walker finds exactly what pagemap sees
+ * (a present page and its pfn), returns with the PTL held, at the level
+ * expected, and describes the folio as kpageflags does.
+ */
+static void expect_mapped(struct __test_metadata *_metadata,
+			  unsigned long addr, unsigned int flags, int level,
+			  int order)
+{
+	struct folio_walk_test t;
+	uint64_t pfn = pagemap_pfn(addr);
+
+	ASSERT_NE(pfn, 0) TH_LOG("pagemap: nothing present at %#lx", addr);
+	ASSERT_EQ(fw_walk(addr, flags, &t), 0);
+	EXPECT_EQ(t.found, 1) TH_LOG("no folio at %#lx", addr);
+	EXPECT_EQ(t.pfn, pfn);
+	EXPECT_EQ(t.ptl_held, 1);
+	if (level >= 0)
+		EXPECT_EQ(t.level, (unsigned int)level);
+	if (order >= 0) {
+		EXPECT_EQ(t.order, (unsigned int)order);
+		EXPECT_EQ(t.head_pfn, t.pfn & ~((1ULL << order) - 1));
+	}
+	EXPECT_EQ(!!(t.kind & FWT_LARGE), t.order > 0);
+	EXPECT_EQ(!!(t.kind & FWT_ANON), has_kpf(pfn, KPF_ANON));
+	EXPECT_EQ(!!(t.kind & FWT_KSM), has_kpf(pfn, KPF_KSM));
+	EXPECT_EQ(!!(t.kind & FWT_HUGETLB), has_kpf(pfn, KPF_HUGE));
+	EXPECT_NE(t.entry, 0);
+}
+
+static void expect_not_found(struct __test_metadata *_metadata,
+			     unsigned long addr, unsigned int flags)
+{
+	struct folio_walk_test t;
+
+	ASSERT_EQ(fw_walk(addr, flags, &t), 0);
+	EXPECT_EQ(t.found, 0) TH_LOG("unexpected folio at %#lx", addr);
+}
+
+static void expect_no_vma(struct __test_metadata *_metadata,
+			  unsigned long addr)
+{
+	struct folio_walk_test t;
+
+	EXPECT_EQ(fw_walk(addr, 0, &t), -EFAULT);
+}
+
+/* first byte, a middle byte, the last byte: all mapped the same way */
+static void expect_range(struct __test_metadata *_metadata, char *p,
+			 size_t len, unsigned int flags, int level, int order)
+{
+	expect_mapped(_metadata, (unsigned long)p, flags, level, order);
+	expect_mapped(_metadata, (unsigned long)p + len / 2 + 123, flags,
+		      level, order);
+	expect_mapped(_metadata, (unsigned long)p + len - 1, flags, level,
+		      order);
+}
+
+FIXTURE(fw) {
+	int unused;
+};
+
+FIXTURE_SETUP(fw)
+{
+	if (fw_fd < 0)
+		fw_fd = open("/sys/kernel/debug/folio_walk_test", O_RDWR);
+	ASSERT_GE(fw_fd, 0) TH_LOG("no /sys/kernel/debug/folio_walk_test: CONFIG_FOLIO_WALK_TEST and debugfs are needed");
+	if (pagemap_fd < 0)
+		pagemap_fd = open("/proc/self/pagemap", O_RDONLY);
+	ASSERT_GE(pagemap_fd, 0);
+	if (kpageflags_fd < 0)
+		kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
+	ASSERT_GE(kpageflags_fd, 0);
+}
+
+FIXTURE_TEARDOWN(fw)
+{
+}
+
+TEST_F(fw, anon_4k)
+{
+	size_t len = 4 * PAGE;
+	char *p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	ASSERT_NE(p, NULL);
+	madvise(p, len, MADV_NOHUGEPAGE);
+	touch_write(p, len, PAGE);
+	expect_range(_metadata, p, len, 0, FWT_LEVEL_PTE, 0);
+	expect_no_vma(_metadata, (unsigned long)p + len);
+	munmap(p, len);
+}
+
+static char *map_thp(struct __test_metadata *_metadata)
+{
+	char *p = map_aligned(PMD_SIZE_, PMD_SIZE_, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	if (!p)
+		return NULL;
+	madvise(p, PMD_SIZE_, MADV_HUGEPAGE);
+	touch_write(p, PMD_SIZE_, PAGE);
+	return p;
+}
+
+TEST_F(fw, thp_pmd)
+{
+	char *p = map_thp(_metadata);
+
+	ASSERT_NE(p, NULL);
+	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_THP))
+		TH_LOG("no THP: THP must be available (madvise mode) in the lab");
+	expect_range(_metadata, p, PMD_SIZE_, 0, FWT_LEVEL_PMD, 9);
+	expect_no_vma(_metadata, (unsigned long)p + PMD_SIZE_);
+	munmap(p, PMD_SIZE_);
+}
+
+TEST_F(fw, thp_pte_mapped)
+{
+	char *p = map_thp(_metadata);
+
+	ASSERT_NE(p, NULL);
+	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_THP));
+	/* A partial mprotect splits the PMD, the folio stays large. */
+	ASSERT_EQ(mprotect(p + PAGE, PAGE, PROT_READ), 0);
+	expect_range(_metadata, p, PMD_SIZE_, 0, FWT_LEVEL_PTE, 9);
+	munmap(p, PMD_SIZE_);
+}
+
+TEST_F(fw, thp_pte_mapped_dontneed)
+{
+	char *p = map_thp(_metadata);
+
+	ASSERT_NE(p, NULL);
+	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_THP));
+	ASSERT_EQ(madvise(p + 7 * PAGE, PAGE, MADV_DONTNEED), 0);
+	expect_not_found(_metadata, (unsigned long)p + 7 * PAGE, 0);
+	expect_mapped(_metadata, (unsigned long)p, 0, FWT_LEVEL_PTE, -1);
+	expect_mapped(_metadata, (unsigned long)p + PMD_SIZE_ - 1, 0,
+		      FWT_LEVEL_PTE, -1);
+	munmap(p, PMD_SIZE_);
+}
+
+static int log2ul(unsigned long v)
+{
+	int n = 0;
+
+	while (v > 1) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+}
+
+/* Every hugetlb size the kernel offers, each at start, middle and end. */
+TEST_F(fw, hugetlb_every_size)
+{
+	DIR *d = opendir("/sys/kernel/mm/hugepages");
+	struct dirent *de;
+	int sizes = 0;
+
+	ASSERT_NE(d, NULL) TH_LOG("no hugetlb support");
+	while ((de = readdir(d))) {
+		unsigned long kb, sz;
+		int level, order;
+		char *p;
+
+		if (sscanf(de->d_name, "hugepages-%lukB", &kb) != 1)
+			continue;
+		sz = kb * 1024;
+		order = log2ul(sz / PAGE);
+		level = sz >= (1UL << 30) ? FWT_LEVEL_PUD :
+			sz >= PMD_SIZE_ ? FWT_LEVEL_PMD : FWT_LEVEL_PTE;
+		p = map_aligned(sz, sz, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+				(log2ul(sz) << MAP_HUGE_SHIFT), -1);
+		ASSERT_NE(p, NULL) TH_LOG("hugetlb %lukB: no pool reserved (lab: kernel command line)", kb);
+		touch_write(p, sz, PAGE);
+		TH_LOG("hugetlb %lukB", kb);
+		expect_range(_metadata, p, sz, 0, level, order);
+		expect_no_vma(_metadata, (unsigned long)p + sz);
+		munmap(p, sz);
+		sizes++;
+	}
+	closedir(d);
+	EXPECT_GE(sizes, 2);
+}
+
+TEST_F(fw, zero_page)
+{
+	size_t len = 4 * PAGE;
+	char *p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct folio_walk_test t;
+
+	ASSERT_NE(p, NULL);
+	madvise(p, len, MADV_NOHUGEPAGE);
+	touch_read(p, len, PAGE);
+	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_ZERO_PAGE));
+	expect_not_found(_metadata, (unsigned long)p, 0);
+	expect_range(_metadata, p, len, FWT_ZEROPAGE, FWT_LEVEL_PTE, 0);
+	ASSERT_EQ(fw_walk((unsigned long)p, FWT_ZEROPAGE, &t), 0);
+	EXPECT_TRUE(t.kind & FWT_ZERO);
+	munmap(p, len);
+}
+
+TEST_F(fw, huge_zero_page)
+{
+	char *p = map_aligned(PMD_SIZE_, PMD_SIZE_, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct folio_walk_test t;
+
+	ASSERT_NE(p, NULL);
+	madvise(p, PMD_SIZE_, MADV_HUGEPAGE);
+	touch_read(p, PMD_SIZE_, PAGE);
+	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_ZERO_PAGE))
+		TH_LOG("no huge zero page: transparent_hugepage/use_zero_page must be 1");
+	expect_not_found(_metadata, (unsigned long)p, 0);
+	expect_range(_metadata, p, PMD_SIZE_, FWT_ZEROPAGE, FWT_LEVEL_PMD, 9);
+	ASSERT_EQ(fw_walk((unsigned long)p + PAGE, FWT_ZEROPAGE, &t), 0);
+	EXPECT_TRUE(t.kind & FWT_ZERO);
+	munmap(p, PMD_SIZE_);
+}
+
+static int write_sysfs(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static long read_sysfs(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return atol(buf);
+}
+
+TEST_F(fw, ksm_page)
+{
+	size_t len = 4 * PAGE;
+	char *p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	long scans;
+	int i;
+
+	ASSERT_NE(p, NULL);
+	memset(p, 0x5a, len);
+	ASSERT_EQ(madvise(p, len, MADV_MERGEABLE), 0);
+	ASSERT_EQ(write_sysfs("/sys/kernel/mm/ksm/pages_to_scan", "1000"), 0);
+	ASSERT_EQ(write_sysfs("/sys/kernel/mm/ksm/sleep_millisecs", "0"), 0);
+	ASSERT_EQ(write_sysfs("/sys/kernel/mm/ksm/run", "1"), 0);
+	scans = read_sysfs("/sys/kernel/mm/ksm/full_scans");
+	for (i = 0; i < 3000; i++) {
+		if (has_kpf(pagemap_pfn((unsigned long)p), KPF_KSM) &&
+		    read_sysfs("/sys/kernel/mm/ksm/full_scans") >= scans + 2)
+			break;
+		usleep(10000);
+	}
+	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_KSM))
+		TH_LOG("ksmd did not merge within 30 s");
+	expect_range(_metadata, p, len, 0, FWT_LEVEL_PTE, 0);
+	ASSERT_EQ(madvise(p, len, MADV_UNMERGEABLE), 0);
+	EXPECT_FALSE(has_kpf(pagemap_pfn((unsigned long)p), KPF_KSM));
+	write_sysfs("/sys/kernel/mm/ksm/run", "2");
+	munmap(p, len);
+}
+
+static void check_shared_file(struct __test_metadata *_metadata, int fd,
+			      int flags)
+{
+	size_t len = 4 * PAGE;
+	char *p;
+
+	ASSERT_EQ(ftruncate(fd, len), 0);
+	p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE, flags, fd);
+	ASSERT_NE(p, NULL);
+	touch_read(p, len, PAGE);
+	expect_range(_metadata, p, len, 0, FWT_LEVEL_PTE, -1);
+	munmap(p, len);
+}
+
+TEST_F(fw, shmem_shared_and_private)
+{
+	int fd = memfd_create("fw_oracle", 0);
+	struct folio_walk_test t;
+	char *p;
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, 4 * PAGE), 0);
+	ASSERT_EQ(pwrite(fd, "x", 1, 0), 1);
+	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(p, MAP_FAILED);
+	touch_write(p, 4 * PAGE, PAGE);
+	expect_range(_metadata, p, 4 * PAGE, 0, FWT_LEVEL_PTE, -1);
+	ASSERT_EQ(fw_walk((unsigned long)p, 0, &t), 0);
+	EXPECT_FALSE(t.kind & FWT_ANON);
+	munmap(p, 4 * PAGE);
+
+	/* private: page cache page until written, then an anon COW copy */
+	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(p, MAP_FAILED);
+	touch_read(p, 4 * PAGE, PAGE);
+	expect_range(_metadata, p, 4 * PAGE, 0, FWT_LEVEL_PTE, -1);
+	ASSERT_EQ(fw_walk((unsigned long)p, 0, &t), 0);
+	EXPECT_FALSE(t.kind & FWT_ANON);
+	touch_write(p, 4 * PAGE, PAGE);
+	expect_range(_metadata, p, 4 * PAGE, 0, FWT_LEVEL_PTE, 0);
+	ASSERT_EQ(fw_walk((unsigned long)p, 0, &t), 0);
+	EXPECT_TRUE(t.kind & FWT_ANON);
+	munmap(p, 4 * PAGE);
+	close(fd);
+}
+
+TEST_F(fw, tmpfs_file)
+{
+	int fd = open("/tmp/fw_oracle.file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	ASSERT_GE(fd, 0);
+	unlink("/tmp/fw_oracle.file");
+	check_shared_file(_metadata, fd, MAP_SHARED);
+	check_shared_file(_metadata, fd, MAP_PRIVATE);
+	close(fd);
+}
+
+TEST_F(fw, cow_after_fork)
+{
+	char *p = map_aligned(PAGE, PAGE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	uint64_t parent_pfn;
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(p, NULL);
+	p[0] = 1;
+	parent_pfn = pagemap_pfn((unsigned long)p);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct folio_walk_test t;
+
+		/* /proc/self at open time was the parent */
+		close(pagemap_fd);
+		pagemap_fd = open("/proc/self/pagemap", O_RDONLY);
+
+		/* shared with the parent until written */
+		if (fw_walk((unsigned long)p, 0, &t) || !t.found ||
+		    t.pfn != parent_pfn || t.pfn != pagemap_pfn((unsigned long)p))
+			_exit(1);
+		p[0] = 2;
+		if (fw_walk((unsigned long)p, 0, &t) || !t.found ||
+		    t.pfn == parent_pfn || t.pfn != pagemap_pfn((unsigned long)p) ||
+		    !(t.kind & FWT_ANON))
+			_exit(2);
+		_exit(0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	expect_mapped(_metadata, (unsigned long)p, 0, FWT_LEVEL_PTE, 0);
+	EXPECT_EQ(pagemap_pfn((unsigned long)p), parent_pfn);
+	munmap(p, PAGE);
+}
+
+TEST_F(fw, prot_none)
+{
+	size_t len = 2 * PAGE;
+	char *p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	ASSERT_NE(p, NULL);
+	madvise(p, len, MADV_NOHUGEPAGE);
+	touch_write(p, len, PAGE);
+	ASSERT_EQ(mprotect(p, len, PROT_NONE), 0);
+	/* the folio is still mapped, by a PROT_NONE entry */
+	expect_range(_metadata, p, len, 0, FWT_LEVEL_PTE, 0);
+	munmap(p, len);
+}
+
+TEST_F(fw, hole_and_no_vma)
+{
+	size_t len = 4 * PAGE;
+	char *p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	ASSERT_NE(p, NULL);
+	expect_not_found(_metadata, (unsigned long)p, 0);
+	expect_not_found(_metadata, (unsigned long)p + len - 1,
+			 FWT_ZEROPAGE | FWT_MIGRATION);
+	EXPECT_EQ(pagemap_pfn((unsigned long)p), 0);
+	expect_no_vma(_metadata, (unsigned long)p + len);
+	munmap(p, len);
+	expect_no_vma(_metadata, (unsigned long)p);
+}
+
+/* A special mapping: [vvar] is a PFN mapping without normal pages. */
+TEST_F(fw, special_vvar)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	unsigned long start = 0, end;
+	char line[256];
+
+	ASSERT_NE(maps, NULL);
+	while (fgets(line, sizeof(line), maps))
+		if (strstr(line, "[vvar]") &&
+		    sscanf(line, "%lx-%lx", &start, &end) == 2)
+			break;
+	fclose(maps);
+	ASSERT_NE(start, 0) TH_LOG("no [vvar] mapping");
+	for (unsigned long a = start; a < end; a += PAGE)
+		expect_not_found(_metadata, a, FWT_ZEROPAGE | FWT_MIGRATION);
+}
+
+TEST_F(fw, hostile_input)
+{
+	struct folio_walk_test t;
+	char *p = map_aligned(PAGE, PAGE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	char *buf;
+
+	ASSERT_NE(p, NULL);
+	p[0] = 1;
+	/* wrong size, unknown flags, reserved bits */
+	memset(&t, 0, sizeof(t));
+	t.size = sizeof(t) - 8;
+	t.addr = (unsigned long)p;
+	EXPECT_EQ(ioctl(fw_fd, FOLIO_WALK_TEST, &t), -1);
+	EXPECT_EQ(errno, EINVAL);
+	EXPECT_EQ(fw_walk((unsigned long)p, 1U << 7, &t), -EINVAL);
+	memset(&t, 0, sizeof(t));
+	t.size = sizeof(t);
+	t.addr = (unsigned long)p;
+	t.reserved = 1;
+	EXPECT_EQ(ioctl(fw_fd, FOLIO_WALK_TEST, &t), -1);
+	EXPECT_EQ(errno, EINVAL);
+	/* kernel, non-canonical and the top address */
+	EXPECT_EQ(fw_walk(~0UL, 0, &t), -EINVAL);
+	EXPECT_EQ(fw_walk(~0UL << 47, 0, &t), -EINVAL);
+	EXPECT_EQ(fw_walk(1UL << 62, 0, &t), -EINVAL);
+	/* no VMA at all */
+	EXPECT_EQ(fw_walk(0, 0, &t), -EFAULT);
+	/* bad pointers to the struct */
+	EXPECT_EQ(ioctl(fw_fd, FOLIO_WALK_TEST, NULL), -1);
+	EXPECT_EQ(errno, EFAULT);
+	EXPECT_EQ(ioctl(fw_fd, FOLIO_WALK_TEST, (void *)16), -1);
+	EXPECT_EQ(errno, EFAULT);
+	/* another ioctl */
+	EXPECT_EQ(ioctl(fw_fd, _IO('f', 99), 0), -1);
+	EXPECT_EQ(errno, ENOTTY);
+	/* an unaligned struct works */
+	buf = malloc(sizeof(t) + 1);
+	ASSERT_NE(buf, NULL);
+	memset(&t, 0, sizeof(t));
+	t.size = sizeof(t);
+	t.addr = (unsigned long)p;
+	memcpy(buf + 1, &t, sizeof(t));
+	EXPECT_EQ(ioctl(fw_fd, FOLIO_WALK_TEST, buf + 1), 0);
+	memcpy(&t, buf + 1, sizeof(t));
+	EXPECT_EQ(t.found, 1);
+	EXPECT_EQ(t.pfn, pagemap_pfn((unsigned long)p));
+	free(buf);
+	munmap(p, PAGE);
+}
+
+TEST_HARNESS_MAIN

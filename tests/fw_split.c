@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fw_split: the debugfs split_huge_pages interface, pid mode, which walks
+ * the range with folio_walk on patched kernels (follow_page() on base).
+ * Every THP in the range is split, none outside it, contents survive.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+
+#define PAGE		4096UL
+#define PMD		(2UL << 20)
+#define NR_THP		4
+#define KPF_THP		22
+
+static uint64_t pfn_of(unsigned long addr)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t e = 0;
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, 8, (addr / PAGE) * 8) != 8)
+		e = 0;
+	close(fd);
+	return (e & (1ULL << 63)) ? e & ((1ULL << 55) - 1) : 0;
+}
+
+static int is_thp(unsigned long addr)
+{
+	int fd = open("/proc/kpageflags", O_RDONLY);
+	uint64_t f = 0, pfn = pfn_of(addr);
+
+	if (fd < 0 || !pfn)
+		return fd < 0 ? -1 : 0;
+	if (pread(fd, &f, 8, pfn * 8) != 8)
+		f = 0;
+	close(fd);
+	return !!(f & (1ULL << KPF_THP));
+}
+
+static int split_range(unsigned long start, unsigned long end)
+{
+	char buf[128];
+	int fd = open("/sys/kernel/debug/split_huge_pages", O_WRONLY);
+	int len, ok;
+
+	if (fd < 0)
+		return -1;
+	len = snprintf(buf, sizeof(buf), "%d,0x%lx,0x%lx", getpid(), start, end);
+	ok = write(fd, buf, len) == len;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static char *map_thps(void)
+{
+	size_t len = NR_THP * PMD;
+	char *raw = mmap(NULL, len + PMD, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p;
+
+	if (raw == MAP_FAILED)
+		return NULL;
+	p = (char *)(((uintptr_t)raw + PMD - 1) & ~(PMD - 1));
+	munmap(raw, len + PMD);
+	p = mmap(p, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_HUGEPAGE);
+	for (size_t i = 0; i < len; i += 64)
+		p[i] = (char)(i / 64);
+	return p;
+}
+
+static int data_intact(const char *p)
+{
+	for (size_t i = 0; i < NR_THP * PMD; i += 64)
+		if (p[i] != (char)(i / 64))
+			return 0;
+	return 1;
+}
+
+TEST(split_all_pmd_mapped)
+{
+	char *p = map_thps();
+	int i;
+
+	ASSERT_NE(p, NULL);
+	for (i = 0; i < NR_THP; i++)
+		ASSERT_EQ(is_thp((unsigned long)p + i * PMD), 1)
+			TH_LOG("THP %d was not allocated", i);
+	ASSERT_EQ(split_range((unsigned long)p, (unsigned long)p + NR_THP * PMD), 0);
+	for (i = 0; i < NR_THP; i++)
+		EXPECT_EQ(is_thp((unsigned long)p + i * PMD + PAGE), 0);
+	EXPECT_TRUE(data_intact(p));
+	munmap(p, NR_THP * PMD);
+}
+
+TEST(split_only_the_range)
+{
+	char *p = map_thps();
+
+	ASSERT_NE(p, NULL);
+	ASSERT_EQ(is_thp((unsigned long)p), 1);
+	/* the second and third THP only */
+	ASSERT_EQ(split_range((unsigned long)p + PMD, (unsigned long)p + 3 * PMD), 0);
+	EXPECT_EQ(is_thp((unsigned long)p), 1);
+	EXPECT_EQ(is_thp((unsigned long)p + PMD), 0);
+	EXPECT_EQ(is_thp((unsigned long)p + 2 * PMD), 0);
+	EXPECT_EQ(is_thp((unsigned long)p + 3 * PMD), 1);
+	EXPECT_TRUE(data_intact(p));
+	munmap(p, NR_THP * PMD);
+}
+
+TEST(split_pte_mapped)
+{
+	char *p = map_thps();
+
+	ASSERT_NE(p, NULL);
+	ASSERT_EQ(is_thp((unsigned long)p), 1);
+	/* PTE-map the first THP: it stays a THP until split */
+	ASSERT_EQ(mprotect(p + PAGE, PAGE, PROT_READ), 0);
+	ASSERT_EQ(mprotect(p + PAGE, PAGE, PROT_READ | PROT_WRITE), 0);
+	ASSERT_EQ(is_thp((unsigned long)p + 5 * PAGE), 1);
+	ASSERT_EQ(split_range((unsigned long)p, (unsigned long)p + PMD), 0);
+	EXPECT_EQ(is_thp((unsigned long)p + 5 * PAGE), 0);
+	EXPECT_EQ(is_thp((unsigned long)p + PMD), 1);
+	EXPECT_TRUE(data_intact(p));
+	munmap(p, NR_THP * PMD);
+}
+
+TEST(zero_pages_are_skipped)
+{
+	char *p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile char c;
+
+	ASSERT_NE(p, MAP_FAILED);
+	c = p[0];
+	(void)c;
+	EXPECT_EQ(split_range((unsigned long)p, (unsigned long)p + 4 * PAGE), 0);
+	EXPECT_EQ(p[0], 0);
+	munmap(p, 4 * PAGE);
+}
+
+TEST_HARNESS_MAIN
