@@ -8,7 +8,11 @@
 load_arch "$1"
 KERNEL=$2
 FLAVOUR=$3
-SRC=$(ktree_for "$KERNEL")
+if [ "$KERNEL" = bisect ]; then
+	SRC=${LAB_SRC_OVERRIDE:?bisect builds need LAB_SRC_OVERRIDE}
+else
+	SRC=$(ktree_for "$KERNEL")
+fi
 OUT=$(kout_for "$KERNEL" "$FLAVOUR")
 [ -f "$LAB_TOP/configs/$FLAVOUR.config" ] || die "unknown FLAVOUR '$FLAVOUR' (no configs/$FLAVOUR.config)"
 [ -f "$SRC/Makefile" ] || die "no kernel source at ${SRC#"$LAB_TOP"/}: run 'make apply'"
@@ -28,9 +32,25 @@ kmake() {
 write_fragment() {
 	cat "$LAB_TOP/configs/mm.config" "$LAB_TOP/configs/$FLAVOUR.config"
 	printf '%s\n' "$ARCH_KCONFIG"
-	if [ "$KERNEL" = patched ] && [ -f "$LAB_TOP/configs/patched.config" ]; then
+	if [ "$KERNEL" = patched ]; then
 		cat "$LAB_TOP/configs/patched.config"
+	elif [ "$KERNEL" = bisect ]; then
+		patched_options_in_this_tree
 	fi
+}
+
+# Bisect steps before the patch that adds a symbol of patched.config
+# cannot have it: keep only the symbols this tree defines, and say so.
+patched_options_in_this_tree() {
+	local line sym
+	grep '^CONFIG_' "$LAB_TOP/configs/patched.config" | while read -r line; do
+		sym=${line%%=*}
+		if grep -rqs --include='Kconfig*' "^config ${sym#CONFIG_}\$" "$SRC/mm" "$SRC/lib" "$SRC/init"; then
+			echo "$line"
+		else
+			lab_say "  ($sym is not in this tree yet)"
+		fi
+	done
 }
 
 # Every CONFIG_X=v the fragment asks for must be in the final .config.
