@@ -205,6 +205,7 @@ static char *map_thp(struct __test_metadata *_metadata)
 	char *p = map_aligned(PMD_SIZE_, PMD_SIZE_, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
 
+	(void)_metadata;
 	if (!p)
 		return NULL;
 	madvise(p, PMD_SIZE_, MADV_HUGEPAGE);
