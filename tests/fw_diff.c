@@ -634,6 +634,17 @@ static int setup_hole(struct region *r)
 	return 0;
 }
 
+/* mapped and never touched: no page table entry at all */
+static int setup_untouched(struct region *r)
+{
+	if (region_map(r, SMALL_PAGES * page_sz, page_sz,
+		       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1))
+		return -1;
+	madvise(r->addr, r->len, MADV_NOHUGEPAGE);
+	r->pat = PAT_NONE;
+	return 0;
+}
+
 static sigjmp_buf probe_env;
 
 static void probe_fault(int sig)
@@ -799,6 +810,7 @@ static void init_kinds(void)
 		 K_POPULATED | K_GUP | K_CHILD | K_MOVE_ALL);
 	add_kind("protnone", setup_anon, ANON_PROTNONE, K_BATCH);
 	add_kind("protnone_thp", setup_thp, THP_PROTNONE, K_BATCH);
+	add_kind("untouched", setup_untouched, 0, 0);
 	add_kind("hole", setup_hole, 0, K_HOLE | K_BATCH);
 	add_kind("vdso", setup_special, 0, K_BATCH | K_MOVE_ALL);
 	add_kind("vvar", setup_special, 1, K_BATCH | K_MOVE_ALL);
