@@ -2,7 +2,7 @@
 # check.sh ARCH...: build base and patched, run every suite on both in QEMU,
 # compare them, print a per-suite table and, last, "N passed, N failed".
 #   FLAVOUR (default debug)  KERNELS (default "base patched")
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FLAVOUR=${FLAVOUR:-debug}
 KERNELS=${KERNELS:-base patched}
@@ -127,8 +127,11 @@ check_arch() {
 			"$LAB_TOP/lab/boot.sh" "$arch" "$kernel" "$FLAVOUR" "$payload" || true
 		tally "$arch" "$kernel" "$RESULTS/$arch-$kernel.console"
 	done
-	case " $KERNELS " in *" base "*" patched "*) compare_fwdiff "$arch" ;; esac
+	case " $KERNELS " in *" base "*) case " $KERNELS " in *" patched "*) compare_fwdiff "$arch" ;; esac ;; esac
 }
+
+# Sourced (to reuse a function on saved results): stop here.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 
 [ $# -ge 1 ] || die "usage: check.sh ARCH..."
 rm -rf "$RESULTS"
