@@ -12,7 +12,7 @@ LAB := lab
 unexport ARCH
 
 .PHONY: help setup fetch apply export build tests run shell exec check check-all \
-	bisect-check clean distclean
+	bench bench-all stress cross mutants bisect-check w1-check clean distclean
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -28,6 +28,26 @@ check:
 ## make check-all   make check for x86_64 and arm64
 check-all:
 	@$(LAB)/check.sh x86_64 arm64
+
+## make bench       benchmarks, base vs patched (prod kernels, -icount): bench/results/ARCH.*
+bench:
+	@$(LAB)/bench.sh $(ARCH)
+
+## make bench-all   make bench for x86_64 and arm64
+bench-all:
+	@$(LAB)/bench.sh x86_64 arm64
+
+## make stress      races, trinity and hostile input on KASAN kernels, base and patched (DURATION=600 s)
+stress:
+	@$(LAB)/stress.sh x86_64 arm64
+
+## make cross       build base and patched for the arches of configs/cross.list; warnings compared
+cross: setup apply
+	@$(LAB)/cross.sh
+
+## make mutants     break the walker on purpose (tests/mutants.list): the oracle must catch each
+mutants: setup apply
+	@$(LAB)/mutants.sh $(ARCH)
 
 ## make shell       boot KERNEL for ARCH to an interactive shell
 shell: setup apply build
@@ -62,6 +82,10 @@ export:
 ## make bisect-check  build x86_64 and arm64 after each patch of the series
 bisect-check: setup apply
 	@$(LAB)/bisect-check.sh
+
+## make w1-check    W=1 warnings of the files the series touches: base vs patched (x86_64, arm64)
+w1-check: setup apply
+	@$(LAB)/w1-check.sh
 
 ## make clean       remove build outputs but keep the kernel tree and downloads
 clean:

@@ -7,7 +7,8 @@
 #   LAB_LOG      console log file (default build/logs/ARCH-KERNEL-FLAVOUR-boot.log)
 #   LAB_QUIET=1  show only TAP result lines and lab lines, not the whole console
 #   LAB_SHOW     with LAB_QUIET, a regex of more lines to show
-#   LAB_SMP, LAB_MEM_PER_NODE, LAB_QEMU_EXTRA, LAB_CMDLINE_EXTRA: overrides
+#   LAB_SMP (default 4; 1 = node 1 memory only), LAB_MEM_PER_NODE,
+#   LAB_QEMU_EXTRA, LAB_CMDLINE_EXTRA: overrides
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 4 ] || die "usage: boot.sh ARCH base|patched FLAVOUR PAYLOAD_DIR [shell]"
@@ -49,16 +50,30 @@ make_initramfs() {
 	rm -rf "$root"
 }
 
+# numa_topology: two nodes of MEM_PER_NODE. With SMP > 1, one socket per
+# node (no LLC shared across nodes); with SMP=1 (benchmarks under
+# -icount, which hang at boot with more vCPUs), node 1 is memory only.
+numa_topology() {
+	local half=$((SMP / 2))
+	if [ "$SMP" -eq 1 ]; then
+		printf '%s\n' -smp 1 \
+			-numa "node,nodeid=0,cpus=0,memdev=m0" -numa "node,nodeid=1,memdev=m1"
+	else
+		printf '%s\n' -smp "$SMP,sockets=2,cores=$half,threads=1" \
+			-numa "node,nodeid=0,cpus=0-$((half - 1)),memdev=m0" \
+			-numa "node,nodeid=1,cpus=$half-$((SMP - 1)),memdev=m1"
+	fi
+}
+
 qemu_args() {
-	local half=$((SMP / 2))	# one socket per node: no LLC shared across nodes
 	# shellcheck disable=SC2206
 	local machine=($QEMU_MACHINE)
-	printf '%s\n' "${machine[@]}" -accel "${LAB_ACCEL:-tcg}" -smp "$SMP,sockets=2,cores=$half,threads=1" \
+	printf '%s\n' "${machine[@]}" -accel "${LAB_ACCEL:-tcg}" \
 		-m "$((${MEM_PER_NODE%G} * 2))G" \
 		-object "memory-backend-ram,id=m0,size=$MEM_PER_NODE" \
-		-object "memory-backend-ram,id=m1,size=$MEM_PER_NODE" \
-		-numa "node,nodeid=0,cpus=0-$((half - 1)),memdev=m0" \
-		-numa "node,nodeid=1,cpus=$half-$((SMP - 1)),memdev=m1" \
+		-object "memory-backend-ram,id=m1,size=$MEM_PER_NODE"
+	numa_topology
+	printf '%s\n' \
 		-kernel "$IMAGE" -initrd "$INITRD" -nographic -no-reboot \
 		-append "console=$CONSOLE $HUGEPAGES panic=-1 lab.mode=$MODE ${LAB_CMDLINE_EXTRA:-}"
 	# shellcheck disable=SC2086

@@ -17,26 +17,33 @@ OUT=$(kout_for "$KERNEL" "$FLAVOUR")
 [ -f "$LAB_TOP/configs/$FLAVOUR.config" ] || die "unknown FLAVOUR '$FLAVOUR' (no configs/$FLAVOUR.config)"
 [ -f "$SRC/Makefile" ] || die "no kernel source at ${SRC#"$LAB_TOP"/}: run 'make apply'"
 
-kmake() {
-	local cc=${CROSS_COMPILE}gcc
-	command -v ccache >/dev/null && cc="ccache $cc"
-	# Paths relative to the checkout: a fresh clone elsewhere still hits.
-	CCACHE_BASEDIR=$LAB_TOP CCACHE_NOHASHDIR=1 \
-		make -C "$SRC" O="$OUT" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" CC="$cc" \
-		KBUILD_BUILD_USER=lab KBUILD_BUILD_HOST=foliowalk \
-		KBUILD_BUILD_TIMESTAMP="2000-01-01" -j"$(($(nproc) + 1))" "$@"
-}
+kmake() { kernel_make "$SRC" "$OUT" "$@"; }
 
 # The fragment this kernel is configured from: common mm, flavour, arch,
-# and (patched only) the options that exist only with the series.
+# and (patched only) the options that exist only with the series. The
+# prod flavour is what a distribution would ship: without the series'
+# test interface, so base and patched differ only by the series.
 write_fragment() {
-	cat "$LAB_TOP/configs/mm.config" "$LAB_TOP/configs/$FLAVOUR.config"
+	cat "$LAB_TOP/configs/mm.config"
+	flavour_fragment "$FLAVOUR"
 	printf '%s\n' "$ARCH_KCONFIG"
-	if [ "$KERNEL" = patched ]; then
+	if [ "$FLAVOUR" = prod ]; then
+		return 0
+	elif [ "$KERNEL" = patched ]; then
 		cat "$LAB_TOP/configs/patched.config"
 	elif [ "$KERNEL" = bisect ]; then
 		patched_options_in_this_tree
 	fi
+}
+
+# flavour_fragment FLAVOUR: configs/FLAVOUR.config, after the flavour it
+# names in a "# base: FLAVOUR" line, if any.
+flavour_fragment() {
+	local f=$LAB_TOP/configs/$1.config base
+	[ -f "$f" ] || die "unknown FLAVOUR '$1' (no configs/$1.config)"
+	base=$(sed -n 's/^# base: *//p' "$f")
+	[ -z "$base" ] || flavour_fragment "$base"
+	cat "$f"
 }
 
 # Bisect steps before the patch that adds a symbol of patched.config

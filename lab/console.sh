@@ -5,11 +5,16 @@
 # LAB_IGNORE_PAYLOAD_EXIT=1: judge only the kernel (finished, no splat).
 . "$(dirname "$0")/lib.sh"
 
-LOG=$1
-[ -f "$LOG" ] || die "no console log $LOG"
-
 # A splat is a kernel line (printk timestamp) that starts a report.
 SPLAT='\[ *[0-9]+\.[0-9]+\] (.*(BUG:|WARNING:|kernel BUG at|Oops|Internal error:|Kernel panic|general protection fault|Unable to handle kernel|UBSAN:|KASAN:|INFO: task .* blocked for more than|rcu: INFO:|detected stall|soft lockup|hard LOCKUP|Bad page|refcount_t:|list_(add|del) corruption|possible (recursive|circular) locking|inconsistent lock state|lock held when returning|suspicious RCU usage))'
+
+# console.sh --splat-regex: print the regex, for other scripts.
+if [ "${1:-}" = --splat-regex ]; then
+	printf '%s\n' "$SPLAT"
+	exit 0
+fi
+LOG=$1
+[ -f "$LOG" ] || die "no console log $LOG"
 
 splats=$(grep -naE "$SPLAT" "$LOG" || true)
 exit_line=$(grep -a '^LAB-EXIT: ' "$LOG" | tail -n 1 || true)

@@ -79,3 +79,16 @@ ktree_for() {
 }
 
 kout_for() { echo "$BUILD/out/$LAB_ARCH-$1-$2"; }	# KERNEL FLAVOUR
+
+# kernel_make SRC OUT ARGS...: make in kernel tree SRC, output in OUT, for
+# the loaded arch, through ccache when present.
+kernel_make() {
+	local src=$1 out=$2 cc=${CROSS_COMPILE}gcc
+	shift 2
+	command -v ccache >/dev/null && cc="ccache $cc"
+	# Paths relative to the checkout: a fresh clone elsewhere still hits.
+	CCACHE_BASEDIR=$LAB_TOP CCACHE_NOHASHDIR=1 \
+		make -C "$src" O="$out" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" CC="$cc" \
+		KBUILD_BUILD_USER=lab KBUILD_BUILD_HOST=foliowalk \
+		KBUILD_BUILD_TIMESTAMP="2000-01-01" -j"$(($(nproc) + 1))" "$@"
+}

@@ -9,6 +9,7 @@ HOST_PACKAGES=(
 	xz-utils rsync kmod git
 	qemu-system-x86 qemu-system-arm
 	busybox-static libnuma-dev
+	gnuplot-nox python3
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 # Per-arch userspace that must come as foreign .debs: unpacked, not installed.

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# mutants.sh [ARCH]: `make mutants`. Prove that the oracle can fail: for
+# each line of tests/mutants.list, break the walker in the patched tree
+# (uncommitted, restored on exit), rebuild incrementally, boot and run
+# fw_oracle. A mutant is caught when fw_oracle fails or the kernel splats
+# or hangs. The pristine patched kernel is rebuilt at the end.
+# Exit status 1 if a mutant survives.
+. "$(dirname "$0")/lib.sh"
+
+ARCH_=${1:-x86_64}
+FLAVOUR=debug
+LIST=$LAB_TOP/tests/mutants.list
+RESULTS=$BUILD/results/mutants
+TIMEOUT=${MUTANT_TIMEOUT:-600}
+
+trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$1"; }
+
+restore_tree() {
+	git -C "$KTREE" checkout -q -- . 2>/dev/null || true
+}
+
+[ -z "$(git -C "$KTREE" status --porcelain --untracked-files=no)" ] ||
+	die "build/linux has uncommitted changes: commit or stash them before make mutants"
+trap restore_tree EXIT
+mkdir -p "$RESULTS"
+load_arch "$ARCH_"
+
+"$LAB_TOP/lab/build-kernel.sh" "$ARCH_" patched "$FLAVOUR"
+"$LAB_TOP/lab/build-tests.sh" "$ARCH_" patched "$FLAVOUR"
+payload=$BUILD/payload/$ARCH_-mutant
+rm -rf "$payload"
+mkdir -p "$payload"
+cp "$BUILD/guest/$ARCH_-patched-$FLAVOUR/bin/fw_oracle" "$payload/"
+printf '#!/bin/sh\nexec /payload/fw_oracle\n' >"$payload/run"
+chmod +x "$payload/run"
+
+ROWS=()
+survivors=0
+while IFS='|' read -r name file expr what; do
+	name=$(trim "$name")
+	case "$name" in '' | \#*) continue ;; esac
+	file=$(trim "$file")
+	expr=$(trim "$expr")
+	what=$(trim "$what")
+	lab_step "mutant $name: $what"
+	sed -E "$expr" "$KTREE/$file" >"$RESULTS/$name.c"
+	cmp -s "$RESULTS/$name.c" "$KTREE/$file" &&
+		die "mutant $name no longer applies to $file (update tests/mutants.list)"
+	cp "$RESULTS/$name.c" "$KTREE/$file"
+	git -C "$KTREE" diff >"$RESULTS/$name.diff"
+	"$LAB_TOP/lab/build-kernel.sh" "$ARCH_" patched "$FLAVOUR"
+	rc=0
+	LAB_TIMEOUT=$TIMEOUT LAB_QUIET=1 LAB_LOG="$RESULTS/$name.console" \
+		"$LAB_TOP/lab/boot.sh" "$ARCH_" patched "$FLAVOUR" "$payload" 2>"$RESULTS/$name.verdict" || rc=$?
+	restore_tree
+	failed=$(grep -acE '^not ok [0-9]+ ' "$RESULTS/$name.console" || true)
+	names=$(grep -aE '^not ok [0-9]+ ' "$RESULTS/$name.console" | sed -E 's/^not ok [0-9]+ //; s/ .*//' | tr '\n' ' ')
+	splat=$( (grep -aA1 'kernel splat' "$RESULTS/$name.verdict" | tail -n 1 | sed -E 's/^ +[0-9]+:\[ *[0-9.]+\] //' | cut -c1-90
+		grep -aq 'did not finish' "$RESULTS/$name.verdict" && echo "guest did not finish") | tr '\n' ' ')
+	if [ "$rc" -ne 0 ]; then
+		verdict="caught"
+	else
+		verdict="SURVIVED"
+		survivors=$((survivors + 1))
+	fi
+	ROWS+=("$(printf '%-14s %-9s %s' "$name" "$verdict" "failed subtests: $failed ${names:+($names)}${splat:+; kernel: $splat}")")
+	lab_say "mutant $name: $verdict (exit $rc, $failed failed subtests)"
+done <"$LIST"
+
+restore_tree
+trap - EXIT
+lab_step "rebuild the pristine patched kernel"
+"$LAB_TOP/lab/build-kernel.sh" "$ARCH_" patched "$FLAVOUR"
+{
+	printf '\n%-14s %-9s %s\n' mutant verdict "how"
+	printf '%s\n' "${ROWS[@]}"
+	printf '\n%d mutants, %d survived\n' "${#ROWS[@]}" "$survivors"
+} | tee "$RESULTS/summary.txt"
+[ "$survivors" -eq 0 ]

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# stress.sh ARCH...: `make stress`. On KASAN + lockdep kernels (FLAVOUR
+# kasan), base and patched: the race programs (tests/fw_race.c), Debian's
+# trinity biased to mm syscalls, and the hostile-input tests, for a
+# bounded time; then totals: races run, syscalls made, inputs tried,
+# splats (must be 0 on patched), data mismatches (must be 0).
+#   DURATION  seconds of stress in all (default 600), split evenly over
+#             the arches and kernels; in each boot 60% races, 40% trinity
+#   SEED      trinity's and fw_race's seed (default: from the date), printed
+# A splat that the base kernel shows too is listed, not counted against
+# the series; every other splat, mismatch or failed test fails the run.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+FLAVOUR=${FLAVOUR:-kasan}
+DURATION=${DURATION:-600}
+SEED=${SEED:-$(date +%Y%m%d)}
+RESULTS=$BUILD/results/stress
+KERNELS="base patched"
+TRINITY_SYSCALLS="move_pages migrate_pages mbind madvise mprotect munmap mremap mmap userfaultfd get_mempolicy set_mempolicy"
+
+# trinity_root ARCH: a directory with trinity, libc and the loader of ARCH
+# (Debian's package, unpacked; trinity needs nothing else)
+trinity_root() {
+	local a=$1 root=$BUILD/trinity-$DEB_ARCH libdir
+	if [ ! -f "$root/.complete" ]; then
+		rm -rf "$root"
+		mkdir -p "$root/dl" "$root/lib"
+		(cd "$root/dl" && apt-get download "trinity:$DEB_ARCH") >"$LOGS/trinity-$DEB_ARCH.log" 2>&1 ||
+			die "apt-get download trinity:$DEB_ARCH failed (log: build/logs/trinity-$DEB_ARCH.log)"
+		dpkg-deb -x "$root"/dl/trinity_*.deb "$root/x"
+		cp "$root/x/usr/bin/trinity" "$root/trinity"
+		rm -rf "$root/x" "$root/dl"
+		touch "$root/.complete"
+	fi
+	if [ "$DEB_ARCH" = "$(dpkg --print-architecture)" ]; then
+		libdir=/lib/$(gcc -dumpmachine)
+		cp -L "$libdir/libc.so.6" "$root/lib/"
+		cp -L "$(readelf -l "$root/trinity" | sed -n 's/.*interpreter: \(.*\)]/\1/p')" "$root/lib/ld.so"
+	else
+		libdir=/usr/${CROSS_COMPILE%-}/lib
+		[ -f "$libdir/libc.so.6" ] || die "no $libdir/libc.so.6 for $a: run 'make setup'"
+		cp -L "$libdir/libc.so.6" "$root/lib/"
+		cp -L "$libdir/$(basename "$(readelf -l "$root/trinity" | sed -n 's/.*interpreter: \(.*\)]/\1/p')")" "$root/lib/ld.so"
+	fi
+	echo "$root"
+}
+
+assemble_stress_payload() {	# ARCH KERNEL DIR
+	local a=$1 k=$2 dir=$3 troot secs race_s trinity_s
+	troot=$(trinity_root "$a")
+	rm -rf "$dir"
+	mkdir -p "$dir/bin" "$dir/lib"
+	cp "$BUILD/guest/$a-$k-$FLAVOUR/bin/fw_race" "$dir/bin/"
+	[ "$k" != patched ] || cp "$BUILD/guest/$a-$k-$FLAVOUR/bin/fw_oracle" "$dir/bin/"
+	cp "$troot/trinity" "$dir/bin/"
+	cp "$troot"/lib/* "$dir/lib/"
+	cp "$LAB_TOP/guest/run-list" "$dir/run-list"
+	cp "$LAB_TOP/guest/stress-run" "$dir/run"
+	secs=$((DURATION / (${#ARCHES[@]} * 2)))
+	race_s=$((secs * 6 / 10))
+	trinity_s=$((secs - race_s))
+	{
+		echo "SEED=$SEED"
+		echo "RACE_SECONDS=$race_s"
+		echo "TRINITY_SECONDS=$trinity_s"
+		echo "TRINITY_SYSCALLS=\"$TRINITY_SYSCALLS\""
+	} >"$dir/stress.env"
+}
+
+# totals KERNEL CONSOLE...: the fwstress/fwrace figures of the consoles
+totals() {
+	local k=$1
+	shift
+	sed 's/^# //' "$@" | awk -v k="$k" '
+	/^fwrace: total / { for (i = 3; i <= NF; i++) { split($i, kv, "="); t[kv[1]] += kv[2] } }
+	/^fwstress: trinity / { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "syscalls") tr += kv[2] } }
+	/^(not )?ok [0-9]+ stress\.hostile/ { inputs++ }
+	END { printf "%s: races=%d race_syscalls=%d trinity_syscalls=%d hostile_tests=%d mismatches=%d\n",
+		k, t["races"], t["syscalls"], tr, inputs, t["mismatches"] }'
+}
+
+[ $# -ge 1 ] || die "usage: stress.sh ARCH..."
+ARCHES=("$@")
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+"$LAB_TOP/lab/setup.sh"
+"$LAB_TOP/lab/tree.sh" apply
+lab_say "stress: DURATION=$DURATION s in all, SEED=$SEED (replay: make stress SEED=$SEED)"
+failed=0
+for a in "${ARCHES[@]}"; do
+	load_arch "$a"
+	for k in $KERNELS; do
+		"$LAB_TOP/lab/build-kernel.sh" "$a" "$k" "$FLAVOUR"
+		"$LAB_TOP/lab/build-tests.sh" "$a" "$k" "$FLAVOUR"
+	done
+	for k in $KERNELS; do
+		payload=$BUILD/payload/$a-$k-stress
+		assemble_stress_payload "$a" "$k" "$payload"
+		lab_step "stress $a $k ($FLAVOUR, seed $SEED)"
+		rc=0
+		LAB_QUIET=1 LAB_SHOW='^# (fwrace|fwstress): ' LAB_LOG="$RESULTS/$a-$k.console" \
+			LAB_CMDLINE_EXTRA="page_poison=1" LAB_TIMEOUT=$((DURATION * 2 + 900)) \
+			"$LAB_TOP/lab/boot.sh" "$a" "$k" "$FLAVOUR" "$payload" 2>"$RESULTS/$a-$k.verdict" || rc=$?
+		grep -naE "$("$LAB_TOP/lab/console.sh" --splat-regex)" "$RESULTS/$a-$k.console" |
+			sed -E 's/^[0-9]+:\[ *[0-9.]+\] //' >"$RESULTS/$a-$k.splats" || true
+		grep -aE '^not ok ' "$RESULTS/$a-$k.console" >"$RESULTS/$a-$k.failed" || true
+		totals "$a $k" "$RESULTS/$a-$k.console" | tee -a "$RESULTS/totals.txt" >&2
+		if [ "$rc" -ne 0 ]; then
+			cat "$RESULTS/$a-$k.verdict" >&2
+		fi
+	done
+	# The verdict: patched must be clean; a base splat is only listed.
+	new_splats=$(grep -vxFf "$RESULTS/$a-base.splats" "$RESULTS/$a-patched.splats" || true)
+	mism=$(sed 's/^# //' "$RESULTS/$a-patched.console" | awk '/^fwrace: total/ { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "mismatches") m += kv[2] } } END { print m + 0 }')
+	if [ -n "$new_splats" ] || [ "$mism" -ne 0 ] || [ -s "$RESULTS/$a-patched.failed" ] ||
+		! grep -qa '^LAB-EXIT: ' "$RESULTS/$a-patched.console"; then
+		failed=$((failed + 1))
+		echo "$a: FAIL (patched: $(grep -c . <<<"$new_splats") splats not on base, $mism mismatches, $(grep -c . "$RESULTS/$a-patched.failed") failed tests)" >>"$RESULTS/verdict.txt"
+	else
+		echo "$a: ok (patched: 0 splats not on base, 0 mismatches, no failed test)" >>"$RESULTS/verdict.txt"
+	fi
+	[ ! -s "$RESULTS/$a-base.splats" ] ||
+		sed "s/^/$a base splat (not the series'): /" "$RESULTS/$a-base.splats" | sort -u >>"$RESULTS/verdict.txt"
+	[ -z "$new_splats" ] || sed "s/^/$a patched splat: /" <<<"$new_splats" >>"$RESULTS/verdict.txt"
+done
+{
+	echo
+	echo "stress totals (DURATION=$DURATION, SEED=$SEED, FLAVOUR=$FLAVOUR):"
+	sed 's/^/  /' "$RESULTS/totals.txt"
+	sed 's/^/  /' "$RESULTS/verdict.txt"
+	printf '%d passed, %d failed\n' $((${#ARCHES[@]} - failed)) "$failed"
+} | tee "$RESULTS/summary.txt"
+[ "$failed" -eq 0 ]
