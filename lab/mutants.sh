@@ -15,6 +15,15 @@ TIMEOUT=${MUTANT_TIMEOUT:-600}
 
 trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$1"; }
 
+# splat_summary VERDICT: the first splat console.sh reported, and whether
+# the guest finished
+splat_summary() {
+	{
+		grep -aA1 'kernel splat' "$1" | tail -n 1 | sed -E 's/^ +[0-9]+:\[ *[0-9.]+\] //' | cut -c1-90
+		if grep -aq 'did not finish' "$1"; then echo "guest did not finish"; fi
+	} | tr '\n' ' ' || true
+}
+
 restore_tree() {
 	git -C "$KTREE" checkout -q -- . 2>/dev/null || true
 }
@@ -54,9 +63,8 @@ while IFS='|' read -r name file expr what; do
 		"$LAB_TOP/lab/boot.sh" "$ARCH_" patched "$FLAVOUR" "$payload" 2>"$RESULTS/$name.verdict" || rc=$?
 	restore_tree
 	failed=$(grep -acE '^not ok [0-9]+ ' "$RESULTS/$name.console" || true)
-	names=$(grep -aE '^not ok [0-9]+ ' "$RESULTS/$name.console" | sed -E 's/^not ok [0-9]+ //; s/ .*//' | tr '\n' ' ')
-	splat=$( (grep -aA1 'kernel splat' "$RESULTS/$name.verdict" | tail -n 1 | sed -E 's/^ +[0-9]+:\[ *[0-9.]+\] //' | cut -c1-90
-		grep -aq 'did not finish' "$RESULTS/$name.verdict" && echo "guest did not finish") | tr '\n' ' ')
+	names=$(grep -aE '^not ok [0-9]+ ' "$RESULTS/$name.console" | sed -E 's/^not ok [0-9]+ //; s/ .*//' | tr '\n' ' ' || true)
+	splat=$(splat_summary "$RESULTS/$name.verdict")
 	if [ "$rc" -ne 0 ]; then
 		verdict="caught"
 	else

@@ -251,14 +251,15 @@ struct fw_span {
 /*
  * Map len bytes at an align-aligned address with a hole of exactly guard
  * bytes before and after it, so that the mapping is its own VMA and the
- * address one past its end is unmapped. The rest of the reservation stays
- * mapped PROT_NONE, so nothing larger than guard can land in the holes.
+ * addresses just before and just past it are unmapped. At least guard
+ * bytes of the reservation stay mapped PROT_NONE on either side of the
+ * holes, so no later mapping (a thread stack, say) can grow into them.
  * Returns MAP_FAILED with errno set on failure.
  */
 static inline void *fw_map(size_t len, size_t align, size_t guard, int prot,
 			   int flags, int fd, struct fw_span *span)
 {
-	size_t total = len + align + 2 * guard;
+	size_t total = len + align + 4 * guard;
 	char *raw, *p;
 	void *q;
 	int err;
@@ -267,7 +268,7 @@ static inline void *fw_map(size_t len, size_t align, size_t guard, int prot,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (raw == MAP_FAILED)
 		return MAP_FAILED;
-	p = (char *)fw_align_up((uintptr_t)raw + guard, align);
+	p = (char *)fw_align_up((uintptr_t)raw + 2 * guard, align);
 	munmap(p - guard, len + 2 * guard);
 	q = mmap(p, len, prot, flags | MAP_FIXED_NOREPLACE, fd, 0);
 	if (q != MAP_FAILED && q != p) {	/* kernel without NOREPLACE */

@@ -1,0 +1,1698 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fw_race: races on every path the series moves from follow_page() to
+ * folio_walk, while the mapping changes underneath:
+ *   status_vs_unmap      move_pages() status query (do_pages_stat_array)
+ *                        against munmap/mmap(MAP_FIXED)/mprotect/DONTNEED
+ *   migrate_vs_access    move_pages() migration (add_page_for_migration)
+ *                        against readers/writers and mprotect
+ *   split_vs_collapse    debugfs split_huge_pages pid mode against
+ *                        MADV_COLLAPSE, DONTNEED+refault and move_pages()
+ *   ksm_merge_unmerge    ksmd (get_mergeable_page()) and MADV_UNMERGEABLE
+ *                        (break_ksm(), also on PROT_NONE) against
+ *                        move_pages() and writes
+ *   fork_cow             fork() and COW in parent and child against
+ *                        move_pages() migration
+ *   hugetlb_fault_unmap  2M hugetlb mmap/fault/munmap against move_pages()
+ *                        on head and tail addresses
+ *   walker_ioctl         the series' /sys/kernel/debug/folio_walk_test
+ *                        ioctl against munmap/mprotect/split/collapse
+ *
+ * Every move_pages() status must be a memory node or an errno it may
+ * report, syscalls fail only with the errnos they may fail with, and data
+ * that must survive (migration, merge, unmerge, split, collapse, COW) is
+ * checked: the first, middle and last 64 bytes of every page hold a value
+ * derived from the page index and a generation only one thread writes.
+ *
+ *   fw_race [-d SECONDS_TOTAL] [-s SEED] [RACE...]
+ *
+ * The total time (-d, else $DURATION, else 60 s) is split evenly among the
+ * races. Output is TAP, with a "fwrace: race=..." summary line per race
+ * and a "fwrace: total ..." line at the end; the exit status is 0 only
+ * when every race passed. A setup a race needs that is not available is a
+ * failure ("# SKIP reason", "not ok"), except walker_ioctl on a kernel
+ * without the series' test interface. THP "enabled", the KSM knobs and
+ * the 2M hugetlb pool are put back as they were.
+ *
+ * The process is pinned to the first CPU of the first memory node, so
+ * that new memory comes from there; the race threads run on all CPUs of
+ * that node, so that they really run in parallel when it has several.
+ * Migrations go to the second memory node and back. Every loop ends at
+ * the race's deadline (CLOCK_MONOTONIC) or after LOOP_CAP rounds
+ * (FORK_CAP forks), and a watchdog alarm ends a run that hangs.
+ */
+#define _GNU_SOURCE
+#include "fw_util.h"
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+
+#if __has_include("mm/folio_walk_test.h")
+#include "mm/folio_walk_test.h"
+#define HAVE_FWT	1
+#else
+#define HAVE_FWT	0
+#endif
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+#ifndef MAP_HUGETLB
+#define MAP_HUGETLB	0x40000
+#endif
+
+#define FWT_DEBUGFS	"/sys/kernel/debug/folio_walk_test"
+#define HUGE_DIR	"/sys/kernel/mm/hugepages/hugepages-2048kB/"
+#define HUGE_SZ		(2UL << 20)
+#define HUGE_NR		4		/* hugetlb pages per mapping */
+
+#define LOOP_CAP	5000000UL	/* iterations of any loop, per thread */
+#define FORK_CAP	4000UL		/* forks of fork_cow */
+#define MAX_REPORT	5		/* mismatches printed per race */
+#define PAT_WORDS	8		/* 64 bytes at the start, middle, end */
+#define RW		(PROT_READ | PROT_WRITE)
+#define CHILD_GEN	(1UL << 40)	/* generation bit of child writes */
+
+enum { SKIP_NONE, SKIP_FAIL, SKIP_OK };
+
+static size_t page_sz, pmd_sz;
+static unsigned long pmd_pages;
+static unsigned int page_shift, pmd_order;
+static int mem_nodes[FW_MAX_NODES], nr_mem_nodes, home, other;
+static cpu_set_t home_cpus;
+static int have_home_cpus;
+static char thp_saved[32];
+
+/* one race: its deadline and atomic counters, shared by its threads */
+struct race {
+	const char *name;
+	unsigned int seed;
+	uint64_t deadline;		/* CLOCK_MONOTONIC ns */
+	int stop;			/* end the race now */
+	unsigned long iterations;
+	unsigned long syscalls;
+	unsigned long mismatches;
+	int skip;			/* SKIP_* */
+};
+
+/* ---- shared helpers ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int running(struct race *r)
+{
+	return !__atomic_load_n(&r->stop, __ATOMIC_RELAXED) &&
+	       now_ns() < r->deadline;
+}
+
+static void stop_race(struct race *r)
+{
+	__atomic_store_n(&r->stop, 1, __ATOMIC_RELAXED);
+}
+
+static void add_iter(struct race *r)
+{
+	__atomic_add_fetch(&r->iterations, 1, __ATOMIC_RELAXED);
+}
+
+static void add_sys(struct race *r, unsigned long n)
+{
+	__atomic_add_fetch(&r->syscalls, n, __ATOMIC_RELAXED);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+mismatch(struct race *r, const char *fmt, ...)
+{
+	unsigned long n = __atomic_add_fetch(&r->mismatches, 1,
+					     __ATOMIC_RELAXED);
+	char buf[256];
+	va_list ap;
+
+	if (n > MAX_REPORT)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printf("# mismatch: %s: %s\n", r->name, buf);
+}
+
+static int __attribute__((format(printf, 3, 4)))
+skip_race(struct race *r, int how, const char *fmt, ...)
+{
+	char buf[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printf("# SKIP %s\n", buf);
+	if (r->skip == SKIP_NONE)
+		r->skip = how;
+	return -1;
+}
+
+/* xorshift32: each thread has its own state */
+static unsigned int rnd(unsigned int *s)
+{
+	unsigned int x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *s = x;
+}
+
+static unsigned long rnd_below(unsigned int *s, unsigned long n)
+{
+	return n ? rnd(s) % n : 0;
+}
+
+static unsigned int thread_seed(struct race *r, unsigned int role)
+{
+	unsigned int s = r->seed ^ (role * 0x9e3779b9u);
+
+	return s ? s : 1;
+}
+
+/* ---- data patterns ---- */
+
+static uint64_t pat(unsigned long idx, unsigned long gen)
+{
+	uint64_t v = ((uint64_t)idx + 1) * 0x9e3779b97f4a7c15ULL;
+
+	return (v ^ ((uint64_t)gen + 0x1234567) * 0xc2b2ae3d27d4eb4fULL) | 1;
+}
+
+static void page_fill(char *p, uint64_t v)
+{
+	volatile uint64_t *w = (volatile uint64_t *)p;
+	size_t words = page_sz / 8, k;
+
+	for (k = 0; k < PAT_WORDS; k++) {
+		w[k] = v + k;
+		w[words / 2 + k] = v + PAT_WORDS + k;
+		w[words - PAT_WORDS + k] = v + 2 * PAT_WORDS + k;
+	}
+}
+
+/* -1 when p holds v's pattern, else the first wrong word */
+static long page_check(const char *p, uint64_t v, uint64_t *want,
+		       uint64_t *got)
+{
+	const volatile uint64_t *w = (const volatile uint64_t *)p;
+	size_t words = page_sz / 8;
+	size_t at[3] = { 0, words / 2, words - PAT_WORDS };
+	size_t j, k;
+
+	for (j = 0; j < 3; j++) {
+		for (k = 0; k < PAT_WORDS; k++) {
+			*want = v + j * PAT_WORDS + k;
+			*got = w[at[j] + k];
+			if (*got != *want)
+				return (long)(at[j] + k);
+		}
+	}
+	return -1;
+}
+
+static int verify_page(struct race *r, const char *p, unsigned long idx,
+		       uint64_t v, const char *what)
+{
+	uint64_t want, got;
+	long w = page_check(p, v, &want, &got);
+
+	if (w < 0)
+		return 0;
+	mismatch(r, "%s: page %lu word %ld is 0x%016llx, want 0x%016llx",
+		 what, idx, w, (unsigned long long)got,
+		 (unsigned long long)want);
+	return 1;
+}
+
+/* ---- mappings ---- */
+
+/* a mapping of its own VMA, with an unmapped guard page on each side */
+struct region {
+	char *addr;
+	size_t len;
+	unsigned long npages;
+	int thp;			/* MADV_HUGEPAGE, else NOHUGEPAGE */
+	struct fw_span span;
+};
+
+/* one or two regions seen as one array of pages */
+struct area {
+	struct region reg[2];
+	int nreg;
+	unsigned long npages;
+};
+
+static void touch(struct region *m, unsigned long first, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = first; i < first + n; i++)
+		((volatile char *)m->addr)[i * page_sz] = (char)(i | 1);
+}
+
+static void touch_read(struct region *m, unsigned long first,
+		       unsigned long n)
+{
+	unsigned long i;
+
+	for (i = first; i < first + n; i++)
+		(void)((volatile char *)m->addr)[i * page_sz];
+}
+
+static int region_setup(struct race *r, struct region *m,
+			unsigned long npages, int thp)
+{
+	m->npages = npages;
+	m->len = npages * page_sz;
+	m->thp = thp;
+	m->addr = fw_map(m->len, thp ? pmd_sz : page_sz, page_sz, RW,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, &m->span);
+	if (m->addr == MAP_FAILED) {
+		m->span.start = NULL;
+		return skip_race(r, SKIP_FAIL, "mmap of %lu pages: %s",
+				 npages, fw_errno_name(errno));
+	}
+	if (madvise(m->addr, m->len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) &&
+	    thp)
+		return skip_race(r, SKIP_FAIL, "no THP: MADV_HUGEPAGE: %s",
+				 fw_errno_name(errno));
+	touch(m, 0, npages);
+	if (thp && fw_smaps_kb(m->addr, "AnonHugePages") <= 0)
+		return skip_race(r, SKIP_FAIL,
+				 "no THP: AnonHugePages 0 after MADV_HUGEPAGE");
+	return 0;
+}
+
+static void region_unmap(struct region *m)
+{
+	if (m->span.start)
+		munmap(m->span.start, m->span.len);
+	m->span.start = NULL;
+}
+
+static int area_add(struct race *r, struct area *a, unsigned long npages,
+		    int thp)
+{
+	a->npages += npages;
+	return region_setup(r, &a->reg[a->nreg++], npages, thp);
+}
+
+static void area_unmap(struct area *a)
+{
+	int i;
+
+	for (i = 0; i < a->nreg; i++)
+		region_unmap(&a->reg[i]);
+}
+
+static char *area_page(const struct area *a, unsigned long i)
+{
+	if (i < a->reg[0].npages)
+		return a->reg[0].addr + i * page_sz;
+	return a->reg[1].addr + (i - a->reg[0].npages) * page_sz;
+}
+
+static void area_fill(const struct area *a, const unsigned long *gen,
+		      unsigned long first, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = first; i < first + n; i++)
+		page_fill(area_page(a, i), pat(i, gen[i]));
+}
+
+static unsigned long area_verify(struct race *r, const struct area *a,
+				 const unsigned long *gen, const char *what)
+{
+	unsigned long i, bad = 0;
+
+	for (i = 0; i < a->npages; i++)
+		bad += verify_page(r, area_page(a, i), i, pat(i, gen[i]), what);
+	return bad;
+}
+
+/* ---- syscalls with checks ---- */
+
+static int sys_ok(struct race *r, int ret, const char *what)
+{
+	add_sys(r, 1);
+	if (ret)
+		mismatch(r, "%s: %s", what, fw_errno_name(errno));
+	return ret;
+}
+
+/* madvise() that may fail only for lack of memory or a signal */
+static int madv(struct race *r, void *addr, size_t len, int advice,
+		const char *what)
+{
+	int ret = madvise(addr, len, advice), e = errno;
+
+	add_sys(r, 1);
+	if (ret && e != EAGAIN && e != ENOMEM && e != EINTR)
+		mismatch(r, "%s: %s", what, fw_errno_name(e));
+	return ret ? -e : 0;
+}
+
+static void collapse(struct race *r, char *addr, size_t len)
+{
+	int ret = madvise(addr, len, MADV_COLLAPSE), e = errno;
+
+	add_sys(r, 1);
+	if (ret && e != EINVAL && e != EAGAIN && e != ENOMEM && e != EBUSY)
+		mismatch(r, "MADV_COLLAPSE: %s", fw_errno_name(e));
+}
+
+static void split_range(struct race *r, const char *start, const char *end)
+{
+	char buf[96];
+	int ret;
+
+	snprintf(buf, sizeof(buf), "%d,0x%lx,0x%lx", (int)getpid(),
+		 (unsigned long)start, (unsigned long)end);
+	ret = fw_write_str(SPLIT_DEBUGFS, buf);
+	add_sys(r, 1);
+	if (ret && ret != -EINTR)
+		mismatch(r, "split_huge_pages \"%s\": %s", buf,
+			 fw_errno_name(-ret));
+}
+
+/* ---- move_pages() ---- */
+
+struct mp_buf {
+	void **pages;
+	int *nodes;
+	int *status;
+};
+
+static int mp_buf_init(struct race *r, struct mp_buf *b, unsigned long cap)
+{
+	b->pages = calloc(cap, sizeof(*b->pages));
+	b->nodes = calloc(cap, sizeof(*b->nodes));
+	b->status = calloc(cap, sizeof(*b->status));
+	if (b->pages && b->nodes && b->status)
+		return 0;
+	return skip_race(r, SKIP_FAIL, "out of memory");
+}
+
+static void mp_buf_free(struct mp_buf *b)
+{
+	free(b->pages);
+	free(b->nodes);
+	free(b->status);
+}
+
+static int is_mem_node(int n)
+{
+	int i;
+
+	for (i = 0; i < nr_mem_nodes; i++)
+		if (mem_nodes[i] == n)
+			return 1;
+	return 0;
+}
+
+/* what move_pages() may write into a status entry */
+static int status_ok(int s)
+{
+	if (s >= 0)
+		return is_mem_node(s);
+	switch (-s) {
+	case ENOENT: case EFAULT: case EACCES: case EBUSY:
+	case ENOMEM: case EAGAIN: case EPERM:
+		return 1;
+	}
+	return 0;
+}
+
+/* what move_pages() itself may fail with here */
+static int mp_errno_ok(int e)
+{
+	return e == ENOENT || e == EFAULT || e == ENOMEM || e == EBUSY ||
+	       e == EAGAIN || e == EINTR;
+}
+
+/*
+ * move_pages() of b->pages[0..n): a status query when target < 0, else a
+ * migration of all of them to target. Checks the result, errno and every
+ * status entry; returns the result (-errno on failure).
+ */
+static long mp_call(struct race *r, struct mp_buf *b, unsigned long n,
+		    int target, int flags, const char *what)
+{
+	unsigned long i;
+	char sbuf[24];
+	long ret;
+	int e, s;
+
+	for (i = 0; i < n; i++) {
+		b->status[i] = FW_UNSET;
+		b->nodes[i] = target;
+	}
+	ret = fw_move_pages(0, n, b->pages, target < 0 ? NULL : b->nodes,
+			    b->status, target < 0 ? 0 : flags);
+	e = errno;
+	add_sys(r, 1);
+	if (ret < 0 && !mp_errno_ok(e))
+		mismatch(r, "%s: move_pages(%lu) failed with %s", what, n,
+			 fw_errno_name(e));
+	if (ret > (long)n || (target < 0 && ret > 0))
+		mismatch(r, "%s: move_pages(%lu) returned %ld", what, n, ret);
+	for (i = 0; i < n; i++) {
+		s = b->status[i];
+		if (s == FW_UNSET) {
+			if (ret == 0)
+				mismatch(r, "%s: status[%lu] not written, move_pages() returned 0",
+					 what, i);
+		} else if (!status_ok(s)) {
+			mismatch(r, "%s: status[%lu] is %s", what, i,
+				 fw_status_str(s, sbuf, sizeof(sbuf)));
+		} else if (target >= 0 && s >= 0 && s != target) {
+			mismatch(r, "%s: status[%lu] is node %d, moved to %d",
+				 what, i, s, target);
+		}
+	}
+	return ret < 0 ? -e : ret;
+}
+
+#define MIG_STATUS	(1 << 0)	/* every third round: status query */
+#define MIG_CHUNKS	(1 << 1)	/* also random chunks, not all pages */
+#define MIG_MOVE_ALL	(1 << 2)	/* every 4th move: MPOL_MF_MOVE_ALL */
+
+/* move the pages of a to the other node and back, until the deadline */
+static void migrate_loop(struct race *r, struct area *a, struct mp_buf *b,
+			 unsigned int rs, int mode)
+{
+	unsigned long i, k, first, n;
+	int target, flags;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		first = 0;
+		n = a->npages;
+		if ((mode & MIG_CHUNKS) && (i & 2)) {
+			first = rnd_below(&rs, n);
+			n = 1 + rnd_below(&rs, n - first);
+		}
+		for (k = 0; k < n; k++)
+			b->pages[k] = area_page(a, first + k) +
+				((i & 4) ? rnd_below(&rs, page_sz) : 0);
+		if ((mode & MIG_STATUS) && i % 3 == 2) {
+			mp_call(r, b, n, -1, 0, "status");
+		} else {
+			target = (i & 1) ? home : other;
+			flags = MPOL_MF_MOVE;
+			if ((mode & MIG_MOVE_ALL) && i % 4 == 3) {
+				flags = MPOL_MF_MOVE_ALL;
+				target = (i & 4) ? home : other;
+			}
+			mp_call(r, b, n, target, flags, "move");
+		}
+		add_iter(r);
+	}
+}
+
+/* ---- threads ---- */
+
+typedef void *(*role_fn)(void *);
+
+/* run the roles on the CPUs of the home node; join them all */
+static int run_threads(struct race *r, void *ctx, const role_fn *roles,
+		       int n)
+{
+	pthread_attr_t attr;
+	pthread_t t[4];
+	int i, err, started = 0;
+
+	pthread_attr_init(&attr);
+	if (have_home_cpus)
+		pthread_attr_setaffinity_np(&attr, sizeof(home_cpus),
+					    &home_cpus);
+	for (i = 0; i < n && i < 4; i++) {
+		err = pthread_create(&t[i], &attr, roles[i], ctx);
+		if (err == EINVAL && have_home_cpus)
+			err = pthread_create(&t[i], NULL, roles[i], ctx);
+		if (err) {
+			stop_race(r);
+			skip_race(r, SKIP_FAIL, "pthread_create: %s",
+				  fw_errno_name(err));
+			break;
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	pthread_attr_destroy(&attr);
+	return started == n ? 0 : -1;
+}
+
+/* map m again at its address: flags MAP_FIXED[|MAP_FIXED_NOREPLACE] */
+static int remap(struct race *r, struct region *m, int flags)
+{
+	void *p = mmap(m->addr, m->len, RW, MAP_PRIVATE | MAP_ANONYMOUS | flags,
+		       -1, 0);
+
+	add_sys(r, 1);
+	if (p != m->addr) {
+		mismatch(r, "mmap(MAP_FIXED) of the range: %s",
+			 p == MAP_FAILED ? fw_errno_name(errno) : "moved");
+		if (p != MAP_FAILED)
+			munmap(p, m->len);
+		stop_race(r);
+		return -1;
+	}
+	madvise(m->addr, m->len, m->thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	add_sys(r, 1);
+	return 0;
+}
+
+/*
+ * One random change of the mapping of m (data is not kept); with heavy,
+ * also split_huge_pages and MADV_COLLAPSE. m is mapped read-write again
+ * when it returns 0; -1 when it could not be mapped again.
+ */
+static int mutate(struct race *r, struct region *m, unsigned int *rs,
+		  int heavy)
+{
+	unsigned long first = rnd_below(rs, m->npages);
+	unsigned long n = 1 + rnd_below(rs, m->npages - first);
+	char *sub = m->addr + first * page_sz;
+	size_t sublen = n * page_sz;
+
+	switch (rnd_below(rs, heavy ? 8 : 6)) {
+	case 0:		/* unmap, map again, fault everything */
+		sys_ok(r, munmap(m->addr, m->len), "munmap");
+		if (remap(r, m, MAP_FIXED | MAP_FIXED_NOREPLACE))
+			return -1;
+		touch(m, 0, m->npages);
+		break;
+	case 1:		/* replace the mapping in place */
+		if (remap(r, m, MAP_FIXED))
+			return -1;
+		touch(m, first, n);
+		break;
+	case 2:
+		sys_ok(r, mprotect(sub, sublen, PROT_NONE), "mprotect(NONE)");
+		sched_yield();
+		sys_ok(r, mprotect(sub, sublen, RW), "mprotect(RW)");
+		break;
+	case 3:
+		madv(r, sub, sublen, MADV_DONTNEED, "MADV_DONTNEED");
+		break;
+	case 4:		/* write faults, or read faults (zero pages) */
+		if (rnd(rs) & 1)
+			touch(m, first, n);
+		else
+			touch_read(m, first, n);
+		break;
+	case 5:		/* PTE-map THPs */
+		sys_ok(r, mprotect(sub, sublen, PROT_READ), "mprotect(READ)");
+		sys_ok(r, mprotect(sub, sublen, RW), "mprotect(RW)");
+		touch(m, first, 1);
+		break;
+	case 6:
+		split_range(r, sub, sub + sublen);
+		break;
+	case 7:
+		collapse(r, m->addr, m->len);
+		break;
+	}
+	return 0;
+}
+
+/* ---- 1. status_vs_unmap ---- */
+
+#define SMALL_PAGES	64
+
+struct unmap_ctx {
+	struct race *r;
+	struct region small, thp;
+	struct mp_buf buf;
+};
+
+/* A: status of every page of a region and of its guard pages */
+static void *unmap_reader(void *arg)
+{
+	struct unmap_ctx *c = arg;
+	struct race *r = c->r;
+	unsigned int rs = thread_seed(r, 1);
+	struct region *m;
+	unsigned long i, k, n;
+	int *st = c->buf.status;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		m = (i & 1) ? &c->thp : &c->small;
+		n = m->npages;
+		c->buf.pages[0] = m->addr - page_sz;
+		for (k = 0; k < n; k++)
+			c->buf.pages[k + 1] = m->addr + k * page_sz +
+				((i & 2) ? rnd_below(&rs, page_sz) : 0);
+		c->buf.pages[n + 1] = m->addr + m->len;
+		if (mp_call(r, &c->buf, n + 2, -1, 0, "status") == 0 &&
+		    (st[0] != -EFAULT || st[n + 1] != -EFAULT))
+			mismatch(r, "guard pages: status %d and %d, want -EFAULT",
+				 st[0], st[n + 1]);
+		add_iter(r);
+	}
+	return NULL;
+}
+
+/* B: unmap/map again, mprotect, DONTNEED, touch */
+static void *unmap_mapper(void *arg)
+{
+	struct unmap_ctx *c = arg;
+	struct race *r = c->r;
+	unsigned int rs = thread_seed(r, 2);
+	unsigned long i;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		if (mutate(r, (rnd(&rs) & 1) ? &c->thp : &c->small, &rs, 0))
+			break;
+		add_iter(r);
+	}
+	return NULL;
+}
+
+static void race_status_vs_unmap(struct race *r)
+{
+	static const role_fn roles[] = { unmap_reader, unmap_mapper };
+	struct unmap_ctx c = { .r = r };
+
+	if (!region_setup(r, &c.small, SMALL_PAGES, 0) &&
+	    !region_setup(r, &c.thp, 2 * pmd_pages, 1) &&
+	    !mp_buf_init(r, &c.buf, c.thp.npages + 2))
+		run_threads(r, &c, roles, 2);
+	mp_buf_free(&c.buf);
+	region_unmap(&c.small);
+	region_unmap(&c.thp);
+}
+
+/* ---- 2. migrate_vs_access ---- */
+
+#define ACCESS_SMALL	256
+#define RO_PAGES	64
+
+struct access_ctx {
+	struct race *r;
+	struct area a;			/* 256 small pages + 2 PMDs of THP */
+	unsigned long *gen;		/* written by the accessor only */
+	unsigned long ro[2];		/* read-only parts: first pages */
+	struct mp_buf buf;
+};
+
+static int access_ro(const struct access_ctx *c, unsigned long i)
+{
+	return (i >= c->ro[0] && i < c->ro[0] + RO_PAGES) ||
+	       (i >= c->ro[1] && i < c->ro[1] + RO_PAGES);
+}
+
+/* A: everything to the other node and back */
+static void *access_migrator(void *arg)
+{
+	struct access_ctx *c = arg;
+
+	migrate_loop(c->r, &c->a, &c->buf, thread_seed(c->r, 1), 0);
+	return NULL;
+}
+
+/* B: verify everything, rewrite a chunk outside the read-only parts */
+static void *access_accessor(void *arg)
+{
+	struct access_ctx *c = arg;
+	struct race *r = c->r;
+	unsigned int rs = thread_seed(r, 2);
+	unsigned long i, k, first, n;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		area_verify(r, &c->a, c->gen, "accessor");
+		first = rnd_below(&rs, c->a.npages);
+		n = 1 + rnd_below(&rs, c->a.npages - first);
+		if (n > 128)
+			n = 128;
+		for (k = first; k < first + n; k++) {
+			if (access_ro(c, k))
+				continue;
+			c->gen[k]++;
+			area_fill(&c->a, c->gen, k, 1);
+		}
+		add_iter(r);
+	}
+	return NULL;
+}
+
+/* C: the read-only parts PROT_READ and back (the PMD of one is split) */
+static void *access_protector(void *arg)
+{
+	struct access_ctx *c = arg;
+	struct race *r = c->r;
+	size_t len = RO_PAGES * page_sz;
+	unsigned long i;
+	int j;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		for (j = 0; j < 2; j++)
+			sys_ok(r, mprotect(area_page(&c->a, c->ro[j]), len,
+					   PROT_READ), "mprotect(READ)");
+		sched_yield();
+		for (j = 0; j < 2; j++)
+			sys_ok(r, mprotect(area_page(&c->a, c->ro[j]), len, RW),
+			       "mprotect(RW)");
+		add_iter(r);
+	}
+	return NULL;
+}
+
+static void race_migrate_vs_access(struct race *r)
+{
+	static const role_fn roles[] = {
+		access_migrator, access_accessor, access_protector
+	};
+	struct access_ctx c = { .r = r };
+
+	if (area_add(r, &c.a, ACCESS_SMALL, 0) ||
+	    area_add(r, &c.a, 2 * pmd_pages, 1) ||
+	    mp_buf_init(r, &c.buf, c.a.npages))
+		goto out;
+	c.gen = calloc(c.a.npages, sizeof(*c.gen));
+	if (!c.gen) {
+		skip_race(r, SKIP_FAIL, "out of memory");
+		goto out;
+	}
+	c.ro[0] = ACCESS_SMALL - RO_PAGES;
+	c.ro[1] = ACCESS_SMALL + pmd_pages + pmd_pages / 2;
+	area_fill(&c.a, c.gen, 0, c.a.npages);
+	run_threads(r, &c, roles, 3);
+	area_verify(r, &c.a, c.gen, "at the end");
+out:
+	free(c.gen);
+	mp_buf_free(&c.buf);
+	area_unmap(&c.a);
+}
+
+/* ---- 3. split_vs_collapse ---- */
+
+struct split_ctx {
+	struct race *r;
+	struct area a;			/* 4 PMDs, MADV_HUGEPAGE */
+	unsigned long *gen;		/* written by the collapser only */
+	struct mp_buf buf;
+};
+
+/* A: split_huge_pages over all, one PMD, a random range, a boundary */
+static void *split_splitter(void *arg)
+{
+	struct split_ctx *c = arg;
+	struct race *r = c->r;
+	unsigned int rs = thread_seed(r, 1);
+	char *base = c->a.reg[0].addr, *start, *end;
+	unsigned long i, first, n, pmd;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		pmd = rnd_below(&rs, 4);
+		first = rnd_below(&rs, c->a.npages);
+		n = 1 + rnd_below(&rs, c->a.npages - first);
+		switch (i % 4) {
+		case 0:
+			start = base;
+			end = base + c->a.reg[0].len;
+			break;
+		case 1:
+			start = base + pmd * pmd_sz;
+			end = start + pmd_sz;
+			break;
+		case 2:
+			start = base + first * page_sz;
+			end = start + n * page_sz;
+			break;
+		default:	/* across a PMD boundary */
+			start = base + (pmd | 1) * pmd_sz - (first % 8 + 1) *
+				page_sz;
+			end = start + (n % 16 + 2) * page_sz;
+			break;
+		}
+		split_range(r, start, end);
+		add_iter(r);
+	}
+	return NULL;
+}
+
+/* B: collapse, drop and refault, rewrite; verify all each round */
+static void *split_collapser(void *arg)
+{
+	struct split_ctx *c = arg;
+	struct race *r = c->r;
+	unsigned int rs = thread_seed(r, 2);
+	unsigned long i, k, first, n;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		first = rnd_below(&rs, c->a.npages);
+		n = 1 + rnd_below(&rs, c->a.npages - first);
+		switch (rnd_below(&rs, 4)) {
+		case 0:
+			k = rnd_below(&rs, 5);	/* one PMD, or all four */
+			collapse(r, area_page(&c->a, k < 4 ? k * pmd_pages : 0),
+				 k < 4 ? pmd_sz : c->a.reg[0].len);
+			n = 0;
+			break;
+		case 1:		/* a whole PMD: refaults as a THP */
+			first = rnd_below(&rs, 4) * pmd_pages;
+			n = pmd_pages;
+			/* fall through */
+		case 2:
+			madv(r, area_page(&c->a, first), n * page_sz,
+			     MADV_DONTNEED, "MADV_DONTNEED");
+			break;
+		default:
+			break;
+		}
+		for (k = first; k < first + n; k++)
+			c->gen[k]++;
+		area_fill(&c->a, c->gen, first, n);
+		area_verify(r, &c->a, c->gen, "collapser");
+		add_iter(r);
+	}
+	return NULL;
+}
+
+/* C: status queries and migrations, all or chunks */
+static void *split_migrator(void *arg)
+{
+	struct split_ctx *c = arg;
+
+	migrate_loop(c->r, &c->a, &c->buf, thread_seed(c->r, 3),
+		     MIG_STATUS | MIG_CHUNKS);
+	return NULL;
+}
+
+static void race_split_vs_collapse(struct race *r)
+{
+	static const role_fn roles[] = {
+		split_splitter, split_collapser, split_migrator
+	};
+	struct split_ctx c = { .r = r };
+
+	if (access(SPLIT_DEBUGFS, W_OK)) {
+		skip_race(r, SKIP_FAIL, "no %s: %s", SPLIT_DEBUGFS,
+			  fw_errno_name(errno));
+		return;
+	}
+	if (area_add(r, &c.a, 4 * pmd_pages, 1) ||
+	    mp_buf_init(r, &c.buf, c.a.npages))
+		goto out;
+	c.gen = calloc(c.a.npages, sizeof(*c.gen));
+	if (!c.gen) {
+		skip_race(r, SKIP_FAIL, "out of memory");
+		goto out;
+	}
+	area_fill(&c.a, c.gen, 0, c.a.npages);
+	run_threads(r, &c, roles, 3);
+	area_verify(r, &c.a, c.gen, "at the end");
+out:
+	free(c.gen);
+	mp_buf_free(&c.buf);
+	area_unmap(&c.a);
+}
+
+/* ---- 4. ksm_merge_unmerge ---- */
+
+#define KSM_PAGES	128
+#define KSM_GROUP	8		/* pages of identical content */
+#define KSM_GROUPS	(KSM_PAGES / KSM_GROUP)
+#define KSM_PN_GROUPS	2		/* last ones: PROT_NONE at unmerge */
+#define KSM_RW_GROUPS	(KSM_GROUPS - KSM_PN_GROUPS)
+
+struct ksm_ctx {
+	struct race *r;
+	struct area a;
+	unsigned long gen[KSM_GROUPS];	/* written by the writer only */
+	long sharing_max;		/* pages_sharing seen by the merger */
+	struct mp_buf buf;
+};
+
+static uint64_t ksm_pat(const struct ksm_ctx *c, unsigned long group)
+{
+	return pat(1000000 + group, c->gen[group]);
+}
+
+static void ksm_fill(struct ksm_ctx *c, unsigned long group)
+{
+	unsigned long i;
+
+	for (i = group * KSM_GROUP; i < (group + 1) * KSM_GROUP; i++)
+		page_fill(area_page(&c->a, i), ksm_pat(c, group));
+}
+
+static unsigned long ksm_verify(struct race *r, struct ksm_ctx *c,
+				unsigned long g0, unsigned long ng,
+				const char *what)
+{
+	unsigned long i, bad = 0;
+
+	for (i = g0 * KSM_GROUP; i < (g0 + ng) * KSM_GROUP; i++)
+		bad += verify_page(r, area_page(&c->a, i), i,
+				   ksm_pat(c, i / KSM_GROUP), what);
+	return bad;
+}
+
+/* wait for ksmd's full scans, at most timeout_ms; pages_sharing */
+static long ksm_wait(struct race *r, long scans, long timeout_ms)
+{
+	long start = fw_read_long(KSM_SYSFS "full_scans"), waited;
+
+	for (waited = 0; waited < timeout_ms && running(r); waited += 2) {
+		if (fw_read_long(KSM_SYSFS "full_scans") >= start + scans)
+			break;
+		fw_sleep_ms(2);
+	}
+	return fw_read_long(KSM_SYSFS "pages_sharing");
+}
+
+/* A: MERGEABLE, let ksmd work, UNMERGEABLE (every other time PROT_NONE) */
+static void *ksm_merger(void *arg)
+{
+	struct ksm_ctx *c = arg;
+	struct race *r = c->r;
+	unsigned int rs = thread_seed(r, 1);
+	char *pn = area_page(&c->a, KSM_RW_GROUPS * KSM_GROUP);
+	size_t len = c->a.reg[0].len, pn_len = KSM_PN_GROUPS * KSM_GROUP *
+		     page_sz;
+	unsigned long i;
+	long sharing;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		madv(r, c->a.reg[0].addr, len, MADV_MERGEABLE,
+		     "MADV_MERGEABLE");
+		sharing = ksm_wait(r, (long)rnd_below(&rs, 4), 500);
+		if (sharing > c->sharing_max)
+			c->sharing_max = sharing;
+		if (i & 1) {
+			sys_ok(r, mprotect(pn, pn_len, PROT_NONE),
+			       "mprotect(NONE)");
+			madv(r, c->a.reg[0].addr, len, MADV_UNMERGEABLE,
+			     "MADV_UNMERGEABLE (part PROT_NONE)");
+			sys_ok(r, mprotect(pn, pn_len, RW), "mprotect(RW)");
+		} else {
+			madv(r, c->a.reg[0].addr, len, MADV_UNMERGEABLE,
+			     "MADV_UNMERGEABLE");
+		}
+		ksm_verify(r, c, KSM_RW_GROUPS, KSM_PN_GROUPS,
+			   "merger, PROT_NONE part");
+		add_iter(r);
+	}
+	return NULL;
+}
+
+/* B: status queries and migrations (MOVE and MOVE_ALL) */
+static void *ksm_migrator(void *arg)
+{
+	struct ksm_ctx *c = arg;
+
+	migrate_loop(c->r, &c->a, &c->buf, thread_seed(c->r, 2),
+		     MIG_STATUS | MIG_CHUNKS | MIG_MOVE_ALL);
+	return NULL;
+}
+
+/* C: now and then a new generation of one group; verify the rest */
+static void *ksm_writer(void *arg)
+{
+	struct ksm_ctx *c = arg;
+	struct race *r = c->r;
+	unsigned int rs = thread_seed(r, 3);
+	unsigned long i, g;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		g = rnd_below(&rs, KSM_RW_GROUPS);
+		c->gen[g]++;
+		ksm_fill(c, g);
+		ksm_verify(r, c, 0, KSM_RW_GROUPS, "writer");
+		fw_sleep_ms(5 + (long)rnd_below(&rs, 16));
+		add_iter(r);
+	}
+	return NULL;
+}
+
+static void race_ksm_merge_unmerge(struct race *r)
+{
+	static const role_fn roles[] = { ksm_merger, ksm_migrator, ksm_writer };
+	struct ksm_ctx c = { .r = r };
+	struct fw_ksm_saved saved = { 0 };
+	unsigned long g;
+	int err;
+
+	if (!fw_ksm_available()) {
+		skip_race(r, SKIP_FAIL, "no KSM (%srun not writable)",
+			  KSM_SYSFS);
+		return;
+	}
+	if (area_add(r, &c.a, KSM_PAGES, 0) ||
+	    mp_buf_init(r, &c.buf, KSM_PAGES))
+		goto out;
+	for (g = 0; g < KSM_GROUPS; g++)
+		ksm_fill(&c, g);
+	fw_ksm_save(&saved);
+	err = fw_ksm_start();
+	if (err) {
+		skip_race(r, SKIP_FAIL, "ksmd does not start: %s",
+			  fw_errno_name(-err));
+		goto out;
+	}
+	run_threads(r, &c, roles, 3);
+	ksm_verify(r, &c, 0, KSM_GROUPS, "at the end");
+	madv(r, c.a.reg[0].addr, c.a.reg[0].len, MADV_UNMERGEABLE,
+	     "final MADV_UNMERGEABLE");
+	ksm_verify(r, &c, 0, KSM_GROUPS, "after the final unmerge");
+	printf("# note: ksm pages_sharing max %ld%s\n", c.sharing_max,
+	       c.sharing_max > 0 ? "" : " (ksmd merged nothing)");
+out:
+	fw_ksm_restore(&saved);
+	mp_buf_free(&c.buf);
+	area_unmap(&c.a);
+}
+
+/* ---- 5. fork_cow ---- */
+
+#define FORK_SMALL	128
+
+struct fork_ctx {
+	struct race *r;
+	struct area a;			/* 128 small pages + 1 PMD of THP */
+	unsigned long *gen;		/* written by the forker only */
+	struct mp_buf buf, child_buf;
+};
+
+/*
+ * The child: write its half (COW), move its view to the other node, check
+ * it. Only async-signal-safe work. Exit 1: data, 2: move_pages().
+ */
+static int fork_child(struct fork_ctx *c, unsigned long g,
+		      unsigned long half)
+{
+	struct mp_buf *b = &c->child_buf;
+	unsigned long i, n = c->a.npages;
+	uint64_t want, got, v;
+	int bad = 0;
+	long ret;
+
+	for (i = !half; i < n; i += 2)
+		page_fill(area_page(&c->a, i), pat(i, g | CHILD_GEN));
+	for (i = 0; i < n; i++) {
+		b->pages[i] = area_page(&c->a, i);
+		b->nodes[i] = other;
+		b->status[i] = FW_UNSET;
+	}
+	ret = fw_move_pages(0, n, b->pages, b->nodes, b->status,
+			    MPOL_MF_MOVE);
+	if (ret < 0 && !mp_errno_ok(errno))
+		bad |= 2;
+	for (i = 0; i < n; i++)
+		if (b->status[i] != FW_UNSET ? !status_ok(b->status[i]) :
+		    ret == 0)
+			bad |= 2;
+	for (i = 0; i < n; i++) {
+		v = (i & 1) != half ? pat(i, g | CHILD_GEN) : pat(i, c->gen[i]);
+		if (page_check(area_page(&c->a, i), v, &want, &got) >= 0)
+			bad |= 1;
+	}
+	return bad;
+}
+
+/* A: fork, write the parent's half meanwhile, wait, check the parent */
+static void *fork_forker(void *arg)
+{
+	struct fork_ctx *c = arg;
+	struct race *r = c->r;
+	unsigned long i, k, g, half, n = c->a.npages;
+	struct region *thp = &c->a.reg[1];
+	int st;
+	pid_t pid;
+
+	for (i = 0; i < FORK_CAP && running(r); i++) {
+		g = i + 1;
+		half = i & 1;
+		if (i % 16 == 15) {	/* a fresh THP now and then */
+			madv(r, thp->addr, thp->len, MADV_DONTNEED,
+			     "MADV_DONTNEED");
+			for (k = FORK_SMALL; k < n; k++)
+				c->gen[k] = g;
+			area_fill(&c->a, c->gen, FORK_SMALL, thp->npages);
+		}
+		pid = fork();
+		add_sys(r, 1);
+		if (pid == 0)
+			_exit(fork_child(c, g, half));
+		if (pid < 0) {
+			if (errno != EAGAIN && errno != ENOMEM) {
+				mismatch(r, "fork: %s", fw_errno_name(errno));
+				break;
+			}
+			fw_sleep_ms(1);
+			continue;
+		}
+		for (k = half; k < n; k += 2) {
+			c->gen[k] = g;
+			area_fill(&c->a, c->gen, k, 1);
+		}
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		add_sys(r, 1);
+		if (!WIFEXITED(st))
+			mismatch(r, "child killed by signal %d", WTERMSIG(st));
+		else if (WEXITSTATUS(st))
+			mismatch(r, "child found %s", WEXITSTATUS(st) & 1 ?
+				 "its view corrupt" : "a bad move_pages() result");
+		area_verify(r, &c->a, c->gen, "parent after fork");
+		add_iter(r);
+	}
+	return NULL;
+}
+
+/* B: migrations of the whole region, also MOVE_ALL of COW-shared pages */
+static void *fork_migrator(void *arg)
+{
+	struct fork_ctx *c = arg;
+
+	migrate_loop(c->r, &c->a, &c->buf, thread_seed(c->r, 2),
+		     MIG_STATUS | MIG_MOVE_ALL);
+	return NULL;
+}
+
+static void race_fork_cow(struct race *r)
+{
+	static const role_fn roles[] = { fork_forker, fork_migrator };
+	struct fork_ctx c = { .r = r };
+
+	if (area_add(r, &c.a, FORK_SMALL, 0) ||
+	    area_add(r, &c.a, pmd_pages, 1) ||
+	    mp_buf_init(r, &c.buf, c.a.npages) ||
+	    mp_buf_init(r, &c.child_buf, c.a.npages))
+		goto out;
+	c.gen = calloc(c.a.npages, sizeof(*c.gen));
+	if (!c.gen) {
+		skip_race(r, SKIP_FAIL, "out of memory");
+		goto out;
+	}
+	area_fill(&c.a, c.gen, 0, c.a.npages);
+	fflush(stdout);
+	run_threads(r, &c, roles, 2);
+	area_verify(r, &c.a, c.gen, "at the end");
+out:
+	free(c.gen);
+	mp_buf_free(&c.buf);
+	mp_buf_free(&c.child_buf);
+	area_unmap(&c.a);
+}
+
+/* ---- 6. hugetlb_fault_unmap ---- */
+
+struct huge_ctx {
+	struct race *r;
+	char *cur;			/* the mapping while it exists */
+	char *last;			/* the latest mapping, maybe gone */
+	unsigned long maps;
+	struct mp_buf buf;
+};
+
+/* A: map 4 x 2M, publish, fault with patterns, verify, unmap */
+static void *huge_mapper(void *arg)
+{
+	struct huge_ctx *c = arg;
+	struct race *r = c->r;
+	unsigned int rs = thread_seed(r, 1);
+	size_t len = HUGE_NR * HUGE_SZ;
+	unsigned long i, k, rounds, n = len / page_sz;
+	char *p;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		p = mmap(NULL, len, RW, MAP_PRIVATE | MAP_ANONYMOUS |
+			 MAP_HUGETLB | (21 << MAP_HUGE_SHIFT), -1, 0);
+		add_sys(r, 1);
+		if (p == MAP_FAILED) {
+			if (errno != ENOMEM) {
+				mismatch(r, "mmap(MAP_HUGETLB): %s",
+					 fw_errno_name(errno));
+				break;
+			}
+			fw_sleep_ms(1);	/* pool busy with migrations */
+			add_iter(r);
+			continue;
+		}
+		__atomic_store_n(&c->last, p, __ATOMIC_RELEASE);
+		__atomic_store_n(&c->cur, p, __ATOMIC_RELEASE);
+		for (k = 0; k < n; k++)
+			page_fill(p + k * page_sz, pat(k, i));
+		for (rounds = 1 + rnd_below(&rs, 4); rounds; rounds--) {
+			sched_yield();
+			for (k = 0; k < n; k++)
+				verify_page(r, p + k * page_sz, k, pat(k, i),
+					    "hugetlb before munmap");
+		}
+		__atomic_store_n(&c->cur, NULL, __ATOMIC_RELEASE);
+		sys_ok(r, munmap(p, len), "munmap(hugetlb)");
+		__atomic_add_fetch(&c->maps, 1, __ATOMIC_RELAXED);
+		add_iter(r);
+	}
+	return NULL;
+}
+
+/* B: move_pages() on heads and tails of whatever is mapped there now */
+static void *huge_migrator(void *arg)
+{
+	struct huge_ctx *c = arg;
+	struct race *r = c->r;
+	unsigned int rs = thread_seed(r, 2);
+	unsigned long i, k, n;
+	char *base;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		base = __atomic_load_n(&c->cur, __ATOMIC_ACQUIRE);
+		if (!base)
+			base = __atomic_load_n(&c->last, __ATOMIC_ACQUIRE);
+		if (!base) {
+			sched_yield();
+			continue;
+		}
+		n = 0;
+		for (k = 0; k < HUGE_NR; k++) {
+			c->buf.pages[n++] = base + k * HUGE_SZ;
+			c->buf.pages[n++] = base + k * HUGE_SZ +
+					    rnd_below(&rs, HUGE_SZ);
+		}
+		c->buf.pages[n++] = base + HUGE_NR * HUGE_SZ - 1;
+		if (i % 3 == 0)
+			mp_call(r, &c->buf, n, -1, 0, "hugetlb status");
+		else if (i % 4 == 3)
+			mp_call(r, &c->buf, n, (i & 4) ? home : other,
+				MPOL_MF_MOVE_ALL, "hugetlb move_all");
+		else
+			mp_call(r, &c->buf, n, (i & 1) ? home : other,
+				MPOL_MF_MOVE, "hugetlb move");
+		add_iter(r);
+	}
+	return NULL;
+}
+
+static void race_hugetlb_fault_unmap(struct race *r)
+{
+	static const role_fn roles[] = { huge_mapper, huge_migrator };
+	struct huge_ctx c = { .r = r };
+	long free_pages, saved_nr = -1;
+
+	free_pages = fw_read_long(HUGE_DIR "free_hugepages");
+	if (free_pages < 0) {
+		skip_race(r, SKIP_FAIL, "no 2M hugetlb (%s)", HUGE_DIR);
+		return;
+	}
+	if (free_pages < 8) {
+		saved_nr = fw_read_long(HUGE_DIR "nr_hugepages");
+		if (saved_nr >= 0)
+			fw_write_long(HUGE_DIR "nr_hugepages", saved_nr + 8);
+		free_pages = fw_read_long(HUGE_DIR "free_hugepages");
+	}
+	if (free_pages < HUGE_NR) {
+		skip_race(r, SKIP_FAIL, "only %ld free 2M hugetlb pages",
+			  free_pages);
+		goto out;
+	}
+	if (mp_buf_init(r, &c.buf, 2 * HUGE_NR + 1))
+		goto out;
+	run_threads(r, &c, roles, 2);
+	if (!c.maps && !r->skip)
+		mismatch(r, "no hugetlb mapping could be made");
+	printf("# note: %lu hugetlb mappings\n", c.maps);
+out:
+	mp_buf_free(&c.buf);
+	if (saved_nr >= 0)
+		fw_write_long(HUGE_DIR "nr_hugepages", saved_nr);
+}
+
+/* ---- 7. walker_ioctl ---- */
+
+#if HAVE_FWT
+struct walker_ctx {
+	struct race *r;
+	int fd;
+	struct area a;			/* 2 PMDs, MADV_HUGEPAGE, mutated */
+	unsigned long in_split;		/* answers tolerated, see below */
+	struct mp_buf buf;
+};
+
+/* the order sane for the level of the entry that maps the folio */
+static int walker_order_ok(const struct folio_walk_test *t)
+{
+	unsigned int pud_order = pmd_order + page_shift - 3;
+
+	switch (t->level) {
+	case FWT_LEVEL_PTE:
+		return t->order <= pmd_order;
+	case FWT_LEVEL_PMD:
+		return t->order == pmd_order || ((t->kind & FWT_HUGETLB) &&
+		       t->order > pmd_order && t->order < pud_order);
+	case FWT_LEVEL_PUD:
+		return t->order >= pud_order && t->order < 32;
+	}
+	return 0;
+}
+
+/* is the answer of one ioctl at addr self-consistent? */
+static void walker_check(struct walker_ctx *c, const struct folio_walk_test *t,
+			 unsigned long addr, int ret, int e, int guard)
+{
+	struct race *r = c->r;
+	unsigned long long off = t->pfn - t->head_pfn;
+	const char *bad = NULL;
+
+	if (ret) {
+		if (e != EFAULT)
+			mismatch(r, "ioctl at 0x%lx: %s", addr, fw_errno_name(e));
+		return;
+	}
+	if (guard) {
+		mismatch(r, "ioctl at unmapped 0x%lx returned 0", addr);
+		return;
+	}
+	if (!t->found) {
+		if (t->level || t->pfn || t->head_pfn || t->order ||
+		    t->kind || t->entry || t->ptl_held)
+			mismatch(r, "found=0 with outputs set at 0x%lx", addr);
+		return;
+	}
+	if (t->found != 1 || t->ptl_held != 1 || !t->entry) {
+		mismatch(r, "found=%u ptl_held=%u entry=0x%llx at 0x%lx",
+			 t->found, t->ptl_held, (unsigned long long)t->entry,
+			 addr);
+		return;
+	}
+	if (!walker_order_ok(t)) {
+		mismatch(r, "level %u with order %u at 0x%lx", t->level,
+			 t->order, addr);
+		return;
+	}
+	if (t->pfn < t->head_pfn || off >= 1ULL << t->order)
+		bad = "pfn outside the folio";
+	else if (!!(t->kind & FWT_LARGE) != (t->order > 0))
+		bad = "kind LARGE does not match the order";
+	else if (t->order && (t->level == FWT_LEVEL_PMD ||
+			      (t->kind & (FWT_ANON | FWT_KSM)) == FWT_ANON) &&
+		 off != ((addr >> page_shift) & ((1ULL << t->order) - 1)))
+		bad = "pfn is not the page at the address";
+	if (!bad)
+		return;
+	/*
+	 * A folio found by its PTE migration entry is not held by the page
+	 * table lock: split_huge_page() may be splitting it meanwhile, and
+	 * the order read after the head can be the new one. Tolerate that
+	 * (and count it), not more.
+	 */
+	if ((t->flags & FWT_MIGRATION) && t->level == FWT_LEVEL_PTE &&
+	    t->pfn >= t->head_pfn && off < 1ULL << pmd_order) {
+		__atomic_add_fetch(&c->in_split, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	mismatch(r, "%s: addr 0x%lx level %u pfn 0x%llx head 0x%llx order %u kind 0x%x flags 0x%x",
+		 bad, addr, t->level, (unsigned long long)t->pfn,
+		 (unsigned long long)t->head_pfn, t->order, t->kind, t->flags);
+}
+
+/* A: walk random addresses of the region and its guard pages */
+static void *walker_walker(void *arg)
+{
+	struct walker_ctx *c = arg;
+	struct race *r = c->r;
+	struct region *m = &c->a.reg[0];
+	unsigned int rs = thread_seed(r, 1);
+	struct folio_walk_test t;
+	unsigned long i, addr;
+	int ret, guard;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		addr = (unsigned long)m->addr;
+		guard = rnd_below(&rs, 16) == 0;
+		if (!guard)
+			addr += rnd_below(&rs, m->len);
+		else if (rnd(&rs) & 1)
+			addr += m->len;		/* the guard page after */
+		else
+			addr -= page_sz;	/* the guard page before */
+		memset(&t, 0, sizeof(t));
+		t.size = sizeof(t);
+		t.flags = rnd(&rs) & FWT_FLAGS;
+		t.addr = addr;
+		ret = ioctl(c->fd, FOLIO_WALK_TEST, &t);
+		add_sys(r, 1);
+		walker_check(c, &t, addr, ret, ret ? errno : 0, guard);
+		add_iter(r);
+	}
+	return NULL;
+}
+
+/* B: munmap/mmap, mprotect, DONTNEED, faults, split, collapse */
+static void *walker_mutator(void *arg)
+{
+	struct walker_ctx *c = arg;
+	struct race *r = c->r;
+	unsigned int rs = thread_seed(r, 2);
+	unsigned long i;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		if (mutate(r, &c->a.reg[0], &rs, 1))
+			break;
+		add_iter(r);
+	}
+	return NULL;
+}
+
+/* C: migrations, so that the walker meets migration entries */
+static void *walker_migrator(void *arg)
+{
+	struct walker_ctx *c = arg;
+
+	migrate_loop(c->r, &c->a, &c->buf, thread_seed(c->r, 3),
+		     MIG_STATUS | MIG_CHUNKS);
+	return NULL;
+}
+
+static void race_walker_ioctl(struct race *r)
+{
+	static const role_fn roles[] = {
+		walker_walker, walker_mutator, walker_migrator
+	};
+	struct walker_ctx c = { .r = r, .fd = -1 };
+
+	c.fd = open(FWT_DEBUGFS, O_RDWR);
+	if (c.fd < 0) {
+		if (errno == ENOENT)
+			skip_race(r, SKIP_OK, "no folio_walk_test (base kernel)");
+		else
+			skip_race(r, SKIP_FAIL, "%s: %s", FWT_DEBUGFS,
+				  fw_errno_name(errno));
+		return;
+	}
+	if (access(SPLIT_DEBUGFS, W_OK)) {
+		skip_race(r, SKIP_FAIL, "no %s: %s", SPLIT_DEBUGFS,
+			  fw_errno_name(errno));
+		goto out;
+	}
+	if (area_add(r, &c.a, 2 * pmd_pages, 1) ||
+	    mp_buf_init(r, &c.buf, c.a.npages))
+		goto out;
+	run_threads(r, &c, roles, 3);
+	if (c.in_split)
+		printf("# note: %lu answers on folios being split (migration entries) tolerated\n",
+		       c.in_split);
+out:
+	mp_buf_free(&c.buf);
+	area_unmap(&c.a);
+	close(c.fd);
+}
+#else
+static void race_walker_ioctl(struct race *r)
+{
+	if (access(FWT_DEBUGFS, F_OK) == 0)
+		skip_race(r, SKIP_FAIL,
+			  "built without mm/folio_walk_test.h, but the kernel has %s",
+			  FWT_DEBUGFS);
+	else
+		skip_race(r, SKIP_OK, "no folio_walk_test (base kernel)");
+}
+#endif
+
+/* ---- main ---- */
+
+static const struct race_def {
+	const char *name;
+	void (*run)(struct race *r);
+} race_defs[] = {
+	{ "status_vs_unmap", race_status_vs_unmap },
+	{ "migrate_vs_access", race_migrate_vs_access },
+	{ "split_vs_collapse", race_split_vs_collapse },
+	{ "ksm_merge_unmerge", race_ksm_merge_unmerge },
+	{ "fork_cow", race_fork_cow },
+	{ "hugetlb_fault_unmap", race_hugetlb_fault_unmap },
+	{ "walker_ioctl", race_walker_ioctl },
+};
+#define NR_RACES	((int)(sizeof(race_defs) / sizeof(race_defs[0])))
+
+static void fatal_signal(int sig)
+{
+	const char *msg = sig == SIGALRM ? "# fw_race: watchdog expired\n" :
+			  sig == SIGBUS ? "# fw_race: SIGBUS\n" :
+					  "# fw_race: SIGSEGV\n";
+	ssize_t n;
+
+	n = write(2, msg, strlen(msg));
+	(void)n;
+	raise(sig);		/* SA_RESETHAND: the default action now */
+}
+
+static void init_env(void)
+{
+	char path[96], buf[512], cur[32];
+	int cpus[256], n, i;
+
+	page_sz = fw_page_size();
+	pmd_sz = fw_pmd_size();
+	pmd_pages = pmd_sz / page_sz;
+	for (page_shift = 0; (1UL << page_shift) < page_sz; page_shift++)
+		;
+	for (pmd_order = 0; (1UL << pmd_order) < pmd_pages; pmd_order++)
+		;
+	nr_mem_nodes = fw_memory_nodes(mem_nodes, FW_MAX_NODES);
+	home = mem_nodes[0];
+	other = nr_mem_nodes > 1 ? mem_nodes[1] : home;
+	if (fw_pin_to_node(home) < 0)
+		printf("# note: could not pin to a CPU of node %d\n", home);
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist",
+		 home);
+	CPU_ZERO(&home_cpus);
+	if (!fw_read_str(path, buf, sizeof(buf))) {
+		n = fw_parse_list(buf, cpus, 256);
+		for (i = 0; i < n; i++)
+			if (cpus[i] >= 0 && cpus[i] < CPU_SETSIZE)
+				CPU_SET(cpus[i], &home_cpus);
+	}
+	have_home_cpus = CPU_COUNT(&home_cpus) > 0;
+	if (!fw_read_choice(THP_SYSFS "enabled", cur, sizeof(cur)) &&
+	    !strcmp(cur, "never") &&
+	    !fw_write_str(THP_SYSFS "enabled", "madvise"))
+		snprintf(thp_saved, sizeof(thp_saved), "%s", cur);
+}
+
+static void usage(const char *prog)
+{
+	int i;
+
+	fprintf(stderr, "usage: %s [-d SECONDS_TOTAL] [-s SEED] [RACE...]\nraces:",
+		prog);
+	for (i = 0; i < NR_RACES; i++)
+		fprintf(stderr, " %s", race_defs[i].name);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const struct race_def *sel[64];
+	unsigned long tot_sys = 0, tot_mis = 0;
+	unsigned int seed = (unsigned int)time(NULL) ^
+			    ((unsigned int)getpid() << 16);
+	double total = -1, secs, elapsed;
+	struct sigaction sa;
+	int nsel = 0, failed = 0, opt, i, j;
+	const char *env;
+	uint64_t t0;
+
+	while ((opt = getopt(argc, argv, "d:s:h")) != -1) {
+		switch (opt) {
+		case 'd':
+			total = strtod(optarg, NULL);
+			if (total <= 0)
+				usage(argv[0]);
+			break;
+		case 's':
+			seed = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		default:
+			usage(argv[0]);
+		}
+	}
+	env = getenv("DURATION");
+	if (total <= 0 && env && strtod(env, NULL) > 0)
+		total = strtod(env, NULL);
+	if (total <= 0)
+		total = 60;
+	for (i = optind; i < argc; i++) {
+		for (j = 0; j < NR_RACES; j++)
+			if (!strcmp(argv[i], race_defs[j].name))
+				break;
+		if (j == NR_RACES || nsel == 64)
+			usage(argv[0]);
+		sel[nsel++] = &race_defs[j];
+	}
+	if (!nsel)
+		for (j = 0; j < NR_RACES; j++)
+			sel[nsel++] = &race_defs[j];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fatal_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+
+	printf("TAP version 13\n1..%d\n", nsel);
+	init_env();
+	secs = total / nsel;
+	printf("# seed=%u duration=%.1f per_race=%.1f nodes=%d home=%d other=%d page_size=%zu pmd_size=%zu\n",
+	       seed, total, secs, nr_mem_nodes, home, other, page_sz, pmd_sz);
+	if (nr_mem_nodes < 2)
+		printf("# note: one memory node only: migrations go to node %d\n",
+		       home);
+	/* a hang in user space must not outlive the run by much */
+	alarm((unsigned int)(2 * total) + 120 + 30 * (unsigned int)nsel);
+
+	for (i = 0; i < nsel; i++) {
+		struct race r = {
+			.name = sel[i]->name,
+			/* per race, not per position: "-s S race" reruns it */
+			.seed = seed ^ ((unsigned int)(sel[i] - race_defs + 1) *
+					0x85ebca6bu),
+		};
+		int pass;
+
+		if (!r.seed)
+			r.seed = 1;
+		t0 = now_ns();
+		r.deadline = t0 + (uint64_t)(secs * 1e9);
+		sel[i]->run(&r);
+		elapsed = (double)(now_ns() - t0) / 1e9;
+		printf("fwrace: race=%s seconds=%.1f iterations=%lu syscalls=%lu mismatches=%lu\n",
+		       r.name, elapsed, r.iterations, r.syscalls, r.mismatches);
+		if (r.mismatches > MAX_REPORT)
+			printf("# %lu more mismatches not shown\n",
+			       r.mismatches - MAX_REPORT);
+		pass = r.skip == SKIP_OK ||
+		       (r.skip == SKIP_NONE && !r.mismatches);
+		failed |= !pass;
+		tot_sys += r.syscalls;
+		tot_mis += r.mismatches;
+		printf("%s %d %s\n", pass ? "ok" : "not ok", i + 1, r.name);
+	}
+	alarm(0);
+	if (thp_saved[0])
+		fw_write_str(THP_SYSFS "enabled", thp_saved);
+	printf("fwrace: total races=%d syscalls=%lu mismatches=%lu\n", nsel,
+	       tot_sys, tot_mis);
+	return failed ? 1 : 0;
+}
