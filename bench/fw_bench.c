@@ -14,7 +14,9 @@
  *
  * X in guest nanoseconds per UNIT:
  *   status   move_pages(pid, N, pages, NULL, status, 0): one address per 4K
- *            page of a region of KIND (anon4k, thp, hugetlb_SIZE); unit page
+ *            page of a region of KIND (anon4k, thp, hugetlb_SIZE; and, to
+ *            show where the time goes, untouched: mapped but never
+ *            faulted in, hole: no VMA); unit page
  *   floor    pread() of /proc/self/pagemap for the same N pages: a batched
  *            walk without folio references, the floor for a per-page lookup
  *   migrate  move_pages() of N 4K pages' worth of KIND (one address per
@@ -226,7 +228,24 @@ static long region_thp_kb(const struct region *r)
 
 /* ---- status and floor --------------------------------------------------- */
 
-static void bench_status(struct region *r, void **pages, int *status)
+/* what a status query must report for every page of a region */
+enum expect { EXPECT_HOME, EXPECT_NOT_PRESENT, EXPECT_UNMAPPED };
+
+static int status_ok(int st, enum expect e)
+{
+	switch (e) {
+	case EXPECT_HOME:
+		return st == home_node;
+	case EXPECT_NOT_PRESENT:	/* base -EFAULT (FOLL_DUMP), patched -ENOENT */
+		return st == -ENOENT || st == -EFAULT;
+	case EXPECT_UNMAPPED:
+		return st == -EFAULT;
+	}
+	return 0;
+}
+
+static void bench_status(struct region *r, void **pages, int *status,
+			 enum expect e)
 {
 	size_t npages = r->len / ps, n, i;
 	double v[MAX_REPS];
@@ -245,9 +264,9 @@ static void bench_status(struct region *r, void **pages, int *status)
 			ret = fw_move_pages(0, n, pages, NULL, status, 0);
 			t1 = now_ns();
 			v[k] = (double)(t1 - t0) / n;
-			if (ret || status[0] != home_node ||
-			    status[n / 2] != home_node ||
-			    status[n - 1] != home_node)
+			if (ret || !status_ok(status[0], e) ||
+			    !status_ok(status[n / 2], e) ||
+			    !status_ok(status[n - 1], e))
 				bad = 1;
 		}
 		report("status", r->kind, n, "page", v, reps, bad, NULL);
@@ -284,6 +303,35 @@ static void bench_floor(struct region *r, uint64_t *pm)
 		report("floor", r->kind, n, "page", v, reps, bad, NULL);
 	}
 	close(fd);
+}
+
+/*
+ * Where a status query spends its time: the same query over memory that is
+ * mapped but never touched (the walk stops above the PTE level; base
+ * -EFAULT, patched -ENOENT) and over a hole (no VMA: no walk at all).
+ */
+static void bench_status_empty(size_t len, void **pages, int *status)
+{
+	struct region r;
+
+	memset(&r, 0, sizeof(r));
+	r.saved_pool[0] = r.saved_pool[1] = -1;
+	r.folio = ps;
+	r.len = len;
+	snprintf(r.kind, sizeof(r.kind), "untouched");
+	r.addr = fw_map(len, ps, ps, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, &r.span);
+	if (r.addr == MAP_FAILED) {
+		fprintf(stderr, "fw_bench: mmap: %s\n", strerror(errno));
+		failures++;
+		return;
+	}
+	madvise(r.addr, len, MADV_NOHUGEPAGE);
+	bench_status(&r, pages, status, EXPECT_NOT_PRESENT);
+	munmap(r.addr, len);
+	snprintf(r.kind, sizeof(r.kind), "hole");
+	bench_status(&r, pages, status, EXPECT_UNMAPPED);
+	munmap(r.span.start, r.span.len);
 }
 
 /* ---- migration ---------------------------------------------------------- */
@@ -592,13 +640,15 @@ int main(int argc, char **argv)
 				failures++;
 		}
 		if (want_op("status"))
-			bench_status(&r, pages, status);
+			bench_status(&r, pages, status, EXPECT_HOME);
 		if (want_op("floor"))
 			bench_floor(&r, pm);
 		if (want_op("migrate"))
 			bench_migrate(&r, pages, nodes, status, max_shift - 2);
 		region_free(&r);
 	}
+	if (want_op("status"))
+		bench_status_empty(len, pages, status);
 	if (want_op("ksm"))
 		bench_ksm(max_shift - 4);
 	if (want_op("split"))

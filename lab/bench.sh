@@ -127,19 +127,19 @@ write_targets() {
 		}
 		print "Targets (from the benchmark issue; reported, not asserted):"
 		print ""
-		printf "- speed >= 0.98 on every row: worst %.3f (%s): %s\n", worst, wrow, worst >= 0.98 ? "met" : "missed"
+		printf "- speed >= 0.98 on every row: worst %.3f (%s): %s\n", worst, wrow, ((worst >= 0.98) ? "met" : "missed")
 		b = med["base", "status", "anon4k", shift16]; q = med["patched", "status", "anon4k", shift16]
 		if (q > 0)
-			printf "- status, anon4k, N=65536: base/patched %.2fx (target 1.2x): %s\n", b / q, b / q >= 1.2 ? "met" : "missed"
+			printf "- status, anon4k, N=65536: base/patched %.2fx (target 1.2x): %s\n", b / q, ((b / q >= 1.2) ? "met" : "missed")
 		f = med["patched", "floor", "anon4k", shift16]
 		if (f > 0)
-			printf "- status within 1.5x of the pagemap floor, anon4k, N=65536: %.2fx: %s\n", q / f, q / f <= 1.5 ? "met" : "missed"
+			printf "- status within 1.5x of the pagemap floor, anon4k, N=65536: %.2fx: %s\n", q / f, ((q / f <= 1.5) ? "met" : "missed")
 	}' "$RAW/$1.rows"
 }
 
 write_plot() {	# ARCH
 	local a=$1 dat kinds k
-	kinds=$(awk '$2 == "status" {print $3}' "$RAW/$a.rows" | sort -u)
+	kinds=$(awk '$2 == "floor" {print $3}' "$RAW/$a.rows" | sort -u)
 	for k in $kinds; do
 		dat=$RAW/$a-$k.dat
 		awk -v k="$k" '$3 == k && ($2 == "status" || $2 == "floor") { v[$1 "-" $2, $4] = $6; ns[$4] = 1 }
@@ -147,7 +147,7 @@ write_plot() {	# ARCH
 			"$RAW/$a.rows" | sort -n >"$dat"
 	done
 	{
-		echo "set terminal pngcairo size 1000,650"
+		echo "set terminal pngcairo size 1000,650 noenhanced"
 		echo "set output '$OUT/$a.png'"
 		echo "set title 'move_pages() status query vs pagemap floor, $a (guest ns per page, -icount shift=0, median)'"
 		echo "set logscale x 2; set logscale y 2; set grid"
@@ -202,6 +202,9 @@ bench_arch() {
 	write_bloat "$a"
 	sed -n '/^Targets/,$p' "$OUT/$a.md" >&2
 }
+
+# Sourced (to redo the tables from saved consoles): stop here.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 
 [ $# -ge 1 ] || die "usage: bench.sh ARCH..."
 mkdir -p "$OUT" "$RAW"
