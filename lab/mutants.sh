@@ -11,7 +11,7 @@ ARCH_=${1:-x86_64}
 FLAVOUR=debug
 LIST=$LAB_TOP/tests/mutants.list
 RESULTS=$BUILD/results/mutants
-TIMEOUT=${MUTANT_TIMEOUT:-600}
+TIMEOUT=${MUTANT_TIMEOUT:-240}
 
 trim() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$1"; }
 
