@@ -122,23 +122,35 @@ static void node_pool_path(char *path, size_t len, int node, size_t sz)
 		 node, sz / KB);
 }
 
-/* reserve count hugetlb pages of sz on both nodes; 0 or -1 */
-static int hugetlb_pool(struct region *r, size_t sz, long count)
+/*
+ * Reserve up to count hugetlb pages of sz on both nodes (large sizes may
+ * not all be had once memory is fragmented); returns how many each node
+ * has, or -1 when fewer than 2.
+ */
+static long hugetlb_pool(struct region *r, size_t sz, long count)
 {
 	int nodes[2] = { home_node, other_node }, i;
+	long got = count, have;
 	char path[160];
 
 	for (i = 0; i < 2; i++) {
 		node_pool_path(path, sizeof(path), nodes[i], sz);
 		r->saved_pool[i] = fw_read_long(path);
-		if (r->saved_pool[i] < 0 || fw_write_long(path, count) ||
-		    fw_read_long(path) < count) {
-			fprintf(stderr, "fw_bench: cannot reserve %ld hugetlb pages of %zu kB on node %d (%s)\n",
-				count, sz / KB, nodes[i], path);
-			return -1;
-		}
+		if (r->saved_pool[i] >= 0)
+			fw_write_long(path, count);
+		have = fw_read_long(path);
+		if (have < got)
+			got = have;
 	}
-	return 0;
+	if (got < 2) {
+		fprintf(stderr, "fw_bench: cannot reserve 2 hugetlb pages of %zu kB on nodes %d and %d\n",
+			sz / KB, nodes[0], nodes[1]);
+		return -1;
+	}
+	if (got < count)
+		printf("fwbench: note kind=hugetlb size_kb=%zu pages=%ld of %ld wanted\n",
+		       sz / KB, got, count);
+	return got;
 }
 
 static void region_free(struct region *r)
@@ -176,6 +188,7 @@ static int region_setup(struct region *r, const char *kind, size_t hsize,
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	size_t align = ps, i;
 	char name[16];
+	long got;
 
 	memset(r, 0, sizeof(*r));
 	r->saved_pool[0] = r->saved_pool[1] = -1;
@@ -185,8 +198,10 @@ static int region_setup(struct region *r, const char *kind, size_t hsize,
 	} else if (!strcmp(kind, "hugetlb")) {
 		r->folio = align = hsize;
 		flags |= MAP_HUGETLB | (log2_of(hsize) << MAP_HUGE_SHIFT);
-		if (hugetlb_pool(r, hsize, (long)(len / hsize)))
+		got = hugetlb_pool(r, hsize, (long)(len / hsize));
+		if (got < 0)
 			return -1;
+		len = (size_t)got * hsize;
 	}
 	if (!strcmp(kind, "hugetlb"))
 		snprintf(r->kind, sizeof(r->kind), "hugetlb_%s",
