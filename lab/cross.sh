@@ -29,7 +29,7 @@ install_cross_compilers() {
 	[ ${#pkgs[@]} -eq 0 ] && return 0
 	[ "$(id -u)" -eq 0 ] || die "missing cross compilers: ${pkgs[*]} (run as root)"
 	run_logged "$LOGS/cross-apt.log" "apt-get install ${pkgs[*]}" \
-		env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${pkgs[@]}"
+		env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${pkgs[@]}"
 }
 
 # touched_targets ARCH: the kbuild targets of what the series touches for

@@ -24,7 +24,7 @@ missing_host_packages() {
 
 apt_update_once() {
 	[ -n "${APT_UPDATED:-}" ] && return 0
-	run_logged "$LOGS/apt-update.log" "apt-get update" apt-get update
+	run_logged "$LOGS/apt-update.log" "apt-get update" apt-get -o DPkg::Lock::Timeout=600 update
 	APT_UPDATED=1
 }
 
@@ -39,7 +39,7 @@ install_host_packages() {
 	apt_update_once
 	# shellcheck disable=SC2086
 	run_logged "$LOGS/apt-install.log" "apt-get install $missing" \
-		env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+		env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends $missing
 }
 
 # unpack_foreign_userspace DEB_ARCH: busybox and libnuma for a guest arch
