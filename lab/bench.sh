@@ -125,14 +125,15 @@ write_targets() {
 			if (b == "" || q <= 0) continue
 			if (b / q < worst) { worst = b / q; wrow = p[1] " " p[2] " N=" p[3] }
 		}
+		if (wrow == "") { worst = 0; wrow = "no row measured on both kernels" }
 		print "Targets (from the benchmark issue; reported, not asserted):"
 		print ""
 		printf "- speed >= 0.98 on every row: worst %.3f (%s): %s\n", worst, wrow, ((worst >= 0.98) ? "met" : "missed")
 		b = med["base", "status", "anon4k", shift16]; q = med["patched", "status", "anon4k", shift16]
-		if (q > 0)
+		if (b > 0 && q > 0)
 			printf "- status, anon4k, N=65536: base/patched %.2fx (target 1.2x): %s\n", b / q, ((b / q >= 1.2) ? "met" : "missed")
 		f = med["patched", "floor", "anon4k", shift16]
-		if (f > 0)
+		if (f > 0 && q > 0)
 			printf "- status within 1.5x of the pagemap floor, anon4k, N=65536: %.2fx: %s\n", q / f, ((q / f <= 1.5) ? "met" : "missed")
 	}' "$RAW/$1.rows"
 }
@@ -143,14 +144,15 @@ write_plot() {	# ARCH
 	for k in $kinds; do
 		dat=$RAW/$a-$k.dat
 		awk -v k="$k" '$3 == k && ($2 == "status" || $2 == "floor") { v[$1 "-" $2, $4] = $6; ns[$4] = 1 }
-			END { for (n in ns) print n, v["base-status", n], v["patched-status", n], v["patched-floor", n] }' \
+			function val(k) { return (k in v) ? v[k] : "?" }
+			END { for (n in ns) print n, val("base-status" SUBSEP n), val("patched-status" SUBSEP n), val("patched-floor" SUBSEP n) }' \
 			"$RAW/$a.rows" | sort -n >"$dat"
 	done
 	{
 		echo "set terminal pngcairo size 1000,650 noenhanced"
 		echo "set output '$OUT/$a.png'"
 		echo "set title 'move_pages() status query vs pagemap floor, $a (guest ns per page, -icount shift=0, median)'"
-		echo "set logscale x 2; set logscale y 2; set grid"
+		echo "set logscale x 2; set logscale y 2; set grid; set datafile missing '?'"
 		echo "set xlabel 'N (pages queried)'; set ylabel 'guest ns per page'"
 		echo "set key outside right"
 		printf 'plot '
@@ -189,8 +191,9 @@ bench_arch() {
 	for k in base patched; do
 		run_bench "$a" "$k" "$prog"
 	done
-	cat "$RAW/$a-base.console" "$RAW/$a-patched.console" | grep -a '^fwbench' >/dev/null ||
-		die "no fwbench output from $a"
+	for k in base patched; do
+		grep -qa '^fwbench: op=' "$RAW/$a-$k.console" || die "no fwbench output from $a $k"
+	done
 	{
 		echo "# base"
 		grep -a '^fwbench' "$RAW/$a-base.console"

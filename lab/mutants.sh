@@ -2,8 +2,9 @@
 # mutants.sh [ARCH]: `make mutants`. Prove that the oracle can fail: for
 # each line of tests/mutants.list, break the walker in the patched tree
 # (uncommitted, restored on exit), rebuild incrementally, boot and run
-# fw_oracle. A mutant is caught when fw_oracle fails or the kernel splats
-# or hangs. The pristine patched kernel is rebuilt at the end.
+# fw_oracle. A control boot of the unmodified kernel must pass first. A
+# mutant is caught when a subtest fails, the kernel splats or the guest
+# does not finish. The pristine patched kernel is rebuilt at the end.
 # Exit status 1 if a mutant survives.
 . "$(dirname "$0")/lib.sh"
 
@@ -24,8 +25,28 @@ splat_summary() {
 	} | tr '\n' ' ' || true
 }
 
+# restore_tree [FILE]: undo the mutation (of FILE, or of every file a
+# mutant touches); loud if the tree is not clean afterwards
 restore_tree() {
-	git -C "$KTREE" checkout -q -- . 2>/dev/null || true
+	local f
+	for f in ${1:-$(mutated_files)}; do
+		git -C "$KTREE" checkout -q -- "$f" 2>/dev/null || true
+	done
+	git -C "$KTREE" diff --quiet ||
+		warn_loudly "build/linux is not clean after a mutant: check 'git -C build/linux diff'"
+}
+
+mutated_files() {
+	sed -n 's/^[^#|]*|[[:space:]]*\([^|[:space:]]*\)[[:space:]]*|.*/\1/p' "$LIST" | sort -u
+}
+
+# boot_oracle NAME: boot the patched kernel with fw_oracle, console and
+# verdict in RESULTS/NAME.*; returns boot.sh's exit code
+boot_oracle() {
+	local rc=0
+	LAB_TIMEOUT=$TIMEOUT LAB_QUIET=1 LAB_LOG="$RESULTS/$1.console" \
+		"$LAB_TOP/lab/boot.sh" "$ARCH_" patched "$FLAVOUR" "$payload" 2>"$RESULTS/$1.verdict" || rc=$?
+	return "$rc"
 }
 
 [ -z "$(git -C "$KTREE" status --porcelain --untracked-files=no)" ] ||
@@ -43,9 +64,15 @@ cp "$BUILD/guest/$ARCH_-patched-$FLAVOUR/bin/fw_oracle" "$payload/"
 printf '#!/bin/sh\nexec /payload/fw_oracle\n' >"$payload/run"
 chmod +x "$payload/run"
 
+# The control: the unmodified kernel must pass, or no mutant proves anything.
+lab_step "control: the unmodified patched kernel"
+boot_oracle control ||
+	die "fw_oracle fails on the unmodified patched kernel: see ${RESULTS#"$LAB_TOP"/}/control.console"
+
 ROWS=()
 survivors=0
-while IFS='|' read -r name file expr what; do
+errors=0
+while IFS='|' read -r name file expr what <&3; do
 	name=$(trim "$name")
 	case "$name" in '' | \#*) continue ;; esac
 	file=$(trim "$file")
@@ -59,21 +86,24 @@ while IFS='|' read -r name file expr what; do
 	git -C "$KTREE" diff >"$RESULTS/$name.diff"
 	"$LAB_TOP/lab/build-kernel.sh" "$ARCH_" patched "$FLAVOUR"
 	rc=0
-	LAB_TIMEOUT=$TIMEOUT LAB_QUIET=1 LAB_LOG="$RESULTS/$name.console" \
-		"$LAB_TOP/lab/boot.sh" "$ARCH_" patched "$FLAVOUR" "$payload" 2>"$RESULTS/$name.verdict" || rc=$?
-	restore_tree
+	boot_oracle "$name" || rc=$?
+	restore_tree "$file"
 	failed=$(grep -acE '^not ok [0-9]+ ' "$RESULTS/$name.console" || true)
 	names=$(grep -aE '^not ok [0-9]+ ' "$RESULTS/$name.console" | sed -E 's/^not ok [0-9]+ //; s/ .*//' | tr '\n' ' ' || true)
 	splat=$(splat_summary "$RESULTS/$name.verdict")
-	if [ "$rc" -ne 0 ]; then
+	# caught: a failing subtest, a splat or a guest that did not finish
+	if [ "$failed" -gt 0 ] || [ -n "$splat" ]; then
 		verdict="caught"
-	else
+	elif [ "$rc" -eq 0 ]; then
 		verdict="SURVIVED"
 		survivors=$((survivors + 1))
+	else
+		verdict="ERROR"
+		errors=$((errors + 1))
 	fi
 	ROWS+=("$(printf '%-14s %-9s %s' "$name" "$verdict" "failed subtests: $failed ${names:+($names)}${splat:+; kernel: $splat}")")
 	lab_say "mutant $name: $verdict (exit $rc, $failed failed subtests)"
-done <"$LIST"
+done 3<"$LIST"
 
 restore_tree
 trap - EXIT
@@ -82,6 +112,7 @@ lab_step "rebuild the pristine patched kernel"
 {
 	printf '\n%-14s %-9s %s\n' mutant verdict "how"
 	printf '%s\n' "${ROWS[@]}"
-	printf '\n%d mutants, %d survived\n' "${#ROWS[@]}" "$survivors"
+	printf '\n%d mutants, %d survived, %d errors (failed without a failing test or splat)\n' \
+		"${#ROWS[@]}" "$survivors" "$errors"
 } | tee "$RESULTS/summary.txt"
-[ "$survivors" -eq 0 ]
+[ "$survivors" -eq 0 ] && [ "$errors" -eq 0 ]

@@ -6,7 +6,7 @@
 # splats (must be 0 on patched), data mismatches (must be 0).
 #   DURATION  seconds of stress in all (default 600), split evenly over
 #             the arches and kernels; in each boot 60% races (at least
-#             35 s), 40% trinity (at least 45 s: one round)
+#             35 s), 40% trinity (at least 60 s: one round)
 #   SEED      trinity's and fw_race's seed (default: from the date), printed
 # A splat that the base kernel shows too is listed, not counted against
 # the series; every other splat, mismatch or failed test fails the run.
@@ -28,20 +28,22 @@ trinity_root() {
 		mkdir -p "$root/dl" "$root/lib"
 		(cd "$root/dl" && apt-get download "trinity:$DEB_ARCH") >"$LOGS/trinity-$DEB_ARCH.log" 2>&1 ||
 			die "apt-get download trinity:$DEB_ARCH failed (log: build/logs/trinity-$DEB_ARCH.log)"
-		dpkg-deb -x "$root"/dl/trinity_*.deb "$root/x"
-		cp "$root/x/usr/bin/trinity" "$root/trinity"
+		dpkg-deb -x "$root"/dl/trinity_*.deb "$root/x" || die "cannot unpack trinity:$DEB_ARCH"
+		cp "$root/x/usr/bin/trinity" "$root/trinity" || die "no trinity in trinity:$DEB_ARCH"
 		rm -rf "$root/x" "$root/dl"
 		touch "$root/.complete"
 	fi
 	if [ "$DEB_ARCH" = "$(dpkg --print-architecture)" ]; then
 		libdir=/lib/$(gcc -dumpmachine)
-		cp -L "$libdir/libc.so.6" "$root/lib/"
-		cp -L "$(readelf -l "$root/trinity" | sed -n 's/.*interpreter: \(.*\)]/\1/p')" "$root/lib/ld.so"
+		cp -L "$libdir/libc.so.6" "$root/lib/" || die "no $libdir/libc.so.6"
+		cp -L "$(readelf -l "$root/trinity" | sed -n 's/.*interpreter: \(.*\)]/\1/p')" "$root/lib/ld.so" ||
+			die "no loader for trinity"
 	else
 		libdir=/usr/${CROSS_COMPILE%-}/lib
 		[ -f "$libdir/libc.so.6" ] || die "no $libdir/libc.so.6 for $a: run 'make setup'"
-		cp -L "$libdir/libc.so.6" "$root/lib/"
-		cp -L "$libdir/$(basename "$(readelf -l "$root/trinity" | sed -n 's/.*interpreter: \(.*\)]/\1/p')")" "$root/lib/ld.so"
+		cp -L "$libdir/libc.so.6" "$root/lib/" || die "no $libdir/libc.so.6"
+		cp -L "$libdir/$(basename "$(readelf -l "$root/trinity" | sed -n 's/.*interpreter: \(.*\)]/\1/p')")" "$root/lib/ld.so" ||
+			die "no loader for trinity in $libdir"
 	fi
 	echo "$root"
 }
@@ -58,9 +60,9 @@ assemble_stress_payload() {	# ARCH KERNEL DIR
 	cp "$LAB_TOP/guest/run-list" "$dir/run-list"
 	cp "$LAB_TOP/guest/stress-run" "$dir/run"
 	secs=$((DURATION / (${#ARCHES[@]} * 2)))
-	# trinity needs ~45 s for one round of 2000 syscalls on a KASAN kernel
+	# trinity: one round (1000 syscalls) must fit, with its start-up
 	trinity_s=$((secs * 4 / 10))
-	[ "$trinity_s" -ge 45 ] || trinity_s=45
+	[ "$trinity_s" -ge 60 ] || trinity_s=60
 	race_s=$((secs - trinity_s))
 	[ "$race_s" -ge 35 ] || race_s=35
 	{
@@ -68,6 +70,7 @@ assemble_stress_payload() {	# ARCH KERNEL DIR
 		echo "RACE_SECONDS=$race_s"
 		echo "TRINITY_SECONDS=$trinity_s"
 		echo "TRINITY_SYSCALLS=\"$TRINITY_SYSCALLS\""
+		echo "export LAB_TEST_TIMEOUT=$((race_s + trinity_s + 900))"
 	} >"$dir/stress.env"
 }
 
@@ -81,6 +84,15 @@ totals() {
 	/^(not )?ok [0-9]+ stress\.oracle/ { inputs++ }
 	END { printf "%s: races=%d race_syscalls=%d trinity_syscalls=%d oracle_and_hostile_input_tests=%d mismatches=%d\n",
 		k, t["races"], t["syscalls"], tr, inputs, t["mismatches"] }'
+}
+
+# ran_everything CONSOLE KERNEL: the guest finished with exit 0 after the
+# races, trinity and (patched) the oracle each reported ok
+ran_everything() {
+	grep -qax 'LAB-EXIT: 0' "$1" &&
+		grep -qaE '^ok [0-9]+ stress\.race' "$1" &&
+		grep -qaE '^ok [0-9]+ stress\.trinity' "$1" &&
+		{ [ "$2" != patched ] || grep -qaE '^ok [0-9]+ stress\.oracle' "$1"; }
 }
 
 [ $# -ge 1 ] || die "usage: stress.sh ARCH..."
@@ -117,7 +129,7 @@ for a in "${ARCHES[@]}"; do
 	new_splats=$(grep -vxFf "$RESULTS/$a-base.splats" "$RESULTS/$a-patched.splats" || true)
 	mism=$(sed 's/^# //' "$RESULTS/$a-patched.console" | awk '/^fwrace: total/ { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "mismatches") m += kv[2] } } END { print m + 0 }')
 	if [ -n "$new_splats" ] || [ "$mism" -ne 0 ] || [ -s "$RESULTS/$a-patched.failed" ] ||
-		! grep -qa '^LAB-EXIT: ' "$RESULTS/$a-patched.console"; then
+		! ran_everything "$RESULTS/$a-patched.console" patched; then
 		failed=$((failed + 1))
 		echo "$a: FAIL (patched: $(grep -c . <<<"$new_splats") splats not on base, $mism mismatches, $(grep -c . "$RESULTS/$a-patched.failed") failed tests)" >>"$RESULTS/verdict.txt"
 	else

@@ -31,6 +31,9 @@ w1_warnings() {
 	for o in "$@"; do
 		[ -f "$src/${o%.o}.c" ] && objs+=("$o")
 	done
+	# rebuild them every time (ccache replays the warnings): an object
+	# that is up to date would print nothing
+	for o in "${objs[@]}"; do rm -f "$out/$o"; done
 	kernel_make "$src" "$out" W=1 "${objs[@]}" >"$log" 2>&1 ||
 		{ tail -n 20 "$log" >&2; die "W=1 build of ${objs[*]} failed in $kernel (log: ${log#"$LAB_TOP"/})"; }
 	sed -n -E "s#^(${src}/|\.\./)?([^ :]+):[0-9]+:[0-9]+: warning: #\2: warning: #p" "$log" | sort
@@ -43,6 +46,7 @@ for a in "${ARCHES[@]}"; do
 	[ -f "$pout/.lab-complete" ] && [ -f "$(kout_for base "$FLAVOUR")/.lab-complete" ] ||
 		die "build the $a base and patched kernels first (make build ARCH=$a KERNEL=base|patched)"
 	mapfile -t objs < <(touched_objects "$pout")
+	[ ${#objs[@]} -gt 0 ] || die "no object of the series' files in ${pout#"$LAB_TOP"/}"
 	lab_step "W=1 on $a: ${objs[*]}"
 	w1_warnings base "${objs[@]}" >"$LOGS/$a-base-w1.warnings"
 	w1_warnings patched "${objs[@]}" >"$LOGS/$a-patched-w1.warnings"
