@@ -50,11 +50,19 @@ make_initramfs() {
 	rm -rf "$root"
 }
 
-# numa_topology: two nodes of MEM_PER_NODE. With SMP > 1, one socket per
-# node (no LLC shared across nodes); with SMP=1 (benchmarks under
-# -icount, which hang at boot with more vCPUs), node 1 is memory only.
+# numa_topology: with NUMA_NODES=2, two nodes of MEM_PER_NODE. With
+# SMP > 1, one socket per node (no LLC shared across nodes); with SMP=1
+# (benchmarks under -icount, which hang at boot with more vCPUs), node 1
+# is memory only. With NUMA_NODES=1 (a machine without -numa), one node.
 numa_topology() {
 	local half=$((SMP / 2))
+	printf '%s\n' -m "$((${MEM_PER_NODE%G} * NUMA_NODES))G"
+	if [ "$NUMA_NODES" -eq 1 ]; then
+		printf '%s\n' -smp "$SMP"
+		return 0
+	fi
+	printf '%s\n' -object "memory-backend-ram,id=m0,size=$MEM_PER_NODE" \
+		-object "memory-backend-ram,id=m1,size=$MEM_PER_NODE"
 	if [ "$SMP" -eq 1 ]; then
 		printf '%s\n' -smp 1 \
 			-numa "node,nodeid=0,cpus=0,memdev=m0" -numa "node,nodeid=1,memdev=m1"
@@ -68,10 +76,7 @@ numa_topology() {
 qemu_args() {
 	# shellcheck disable=SC2206
 	local machine=($QEMU_MACHINE)
-	printf '%s\n' "${machine[@]}" -accel "${LAB_ACCEL:-tcg}" \
-		-m "$((${MEM_PER_NODE%G} * 2))G" \
-		-object "memory-backend-ram,id=m0,size=$MEM_PER_NODE" \
-		-object "memory-backend-ram,id=m1,size=$MEM_PER_NODE"
+	printf '%s\n' "${machine[@]}" -accel "${LAB_ACCEL:-tcg}"
 	numa_topology
 	printf '%s\n' \
 		-kernel "$IMAGE" -initrd "$INITRD" -nographic -no-reboot \

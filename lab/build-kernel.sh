@@ -60,7 +60,9 @@ patched_options_in_this_tree() {
 	done
 }
 
-# Every CONFIG_X=v the fragment asks for must be in the final .config.
+# Every CONFIG_X=v the fragment asks for must be in the final .config;
+# as for Kconfig, the last line of a symbol wins (an arch file can turn
+# off what the common fragments turn on, with its reason).
 verify_config() {
 	local frag=$1 line sym val bad=""
 	while read -r line; do
@@ -72,7 +74,7 @@ verify_config() {
 		else
 			grep -qx "$sym=$val" "$OUT/.config" || bad="$bad $sym"
 		fi
-	done <"$frag"
+	done < <(tac "$frag" | awk -F= '/^CONFIG_/ && !seen[$1]++' | tac)
 	[ -z "$bad" ] || die "Kconfig dropped or changed:$bad (check dependencies in configs/; .config: ${OUT#"$LAB_TOP"/}/.config)"
 }
 

@@ -13,11 +13,36 @@ PASSED=0
 FAILED=0
 TABLE=()
 FAILURES=()
+declare -A NOT_RUN=()	# suite -> tests of its list that NOT_HERE kept out
 
-record() {	# record SUITE ARCH KERNEL PASSED FAILED [KNOWN]
-	TABLE+=("$(printf '%-22s %-8s %-8s %6s %6s %6s' "$1" "$2" "$3" "$4" "$5" "${6:-0}")")
+record() {	# record SUITE ARCH KERNEL PASSED FAILED [KNOWN [N/A]]
+	TABLE+=("$(printf '%-22s %-8s %-8s %6s %6s %6s %6s' "$1" "$2" "$3" "$4" "$5" "${6:-0}" "${7:-0}")")
 	PASSED=$((PASSED + $4))
 	FAILED=$((FAILED + $5))
+}
+
+# not_here_reason TEST: the reason the loaded arch gives in NOT_HERE for
+# not running TEST (configs/arch/ARCH.sh); fails when it gives none.
+not_here_reason() {
+	printf '%s\n' "$NOT_HERE" | awk -v t="$1" '$1 == t {$1 = ""; sub(/^ +/, ""); print; found = 1} END {exit !found}'
+}
+
+# drop_not_here ARCH KERNEL DIR: remove from DIR's lists the tests that
+# NOT_HERE names as a whole (suite.name), and say so in the results.
+drop_not_here() {
+	local arch=$1 kernel=$2 dir=$3 test reason suite name
+	while read -r test reason; do
+		case "$test" in */* | "") continue ;; esac
+		suite=${test%%.*}
+		name=${test#*.}
+		[ -f "$dir/$suite.list" ] || continue
+		awk -v n="$name" '$1 != n' "$dir/$suite.list" >"$dir/$suite.list.new"
+		if ! cmp -s "$dir/$suite.list" "$dir/$suite.list.new"; then
+			echo "$arch $kernel: $test: not run ($reason)" >>"$RESULTS/not-here.txt"
+			NOT_RUN["$suite"]=$((${NOT_RUN["$suite"]:-0} + 1))
+		fi
+		mv "$dir/$suite.list.new" "$dir/$suite.list"
+	done < <(printf '%s\n' "$NOT_HERE")
 }
 
 # assemble_payload ARCH KERNEL DIR: the guest programs plus the runners.
@@ -34,6 +59,7 @@ assemble_payload() {
 		awk -v k="$2" '/^[[:space:]]*(#|$)/ {next}
 			$2 == "all" || $2 == k {name = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); print name, $0}' \
 			"$LAB_TOP/tests/tests.list" >"$dir/foliowalk.list"
+	drop_not_here "$1" "$2" "$dir"
 }
 
 # known_base_failure TEST: listed in tests/known-base-failures.txt?
@@ -44,15 +70,23 @@ known_base_failure() {
 # tally ARCH KERNEL LOG: one table row per suite from the TAP lines, plus
 # the kernel's own verdict (finished, no splat) as one more test. A failure
 # listed in tests/known-base-failures.txt is not counted when the base
-# kernel failed the same test in this run; it is shown as "known".
+# kernel failed the same test in this run; it is shown as "known". A
+# subtest that reported SKIP and that the arch's NOT_HERE names is "n/a",
+# as are the tests NOT_HERE kept out of the lists; any other SKIP fails.
 tally() {
-	local arch=$1 kernel=$2 log=$3 suite p f k test line
+	local arch=$1 kernel=$2 log=$3 suite p f k n test line reason
 	for suite in $(grep -aoE '^(not )?ok [0-9]+ [a-z_0-9-]+\.' "$log" | awk '{print $NF}' | sort -u | tr -d .); do
 		p=$(grep -acE "^ok [0-9]+ $suite\." "$log" || true)
 		f=0
 		k=0
+		n=${NOT_RUN["$suite"]:-0}
 		while read -r line; do
 			test=$(echo "$line" | awk '{print $4}')
+			if [[ "$line" == *"# SKIP"* ]] && reason=$(not_here_reason "$test"); then
+				n=$((n + 1))
+				echo "$arch $kernel: $test: skipped ($reason)" >>"$RESULTS/not-here.txt"
+				continue
+			fi
 			[ "$kernel" != base ] || echo "$test" >>"$RESULTS/$arch-base.failed"
 			if known_base_failure "$test" && grep -qxF "$test" "$RESULTS/$arch-base.failed" 2>/dev/null; then
 				k=$((k + 1))
@@ -62,7 +96,8 @@ tally() {
 				echo "$arch $kernel: $line" >>"$RESULTS/failures.txt"
 			fi
 		done < <(grep -aE "^not ok [0-9]+ $suite\." "$log" || true)
-		record "$suite" "$arch" "$kernel" "$p" "$f" "$k"
+		record "$suite" "$arch" "$kernel" "$p" "$f" "$k" "$n"
+		NOT_RUN["$suite"]=0
 	done
 	if LAB_IGNORE_PAYLOAD_EXIT=1 "$LAB_TOP/lab/console.sh" "$log" 2>"$RESULTS/$arch-$kernel.verdict"; then
 		record "kernel(no splat)" "$arch" "$kernel" 1 0
@@ -122,6 +157,7 @@ check_arch() {
 	for kernel in $KERNELS; do
 		lab_step "run the suites on $arch $kernel ($FLAVOUR)"
 		payload=$BUILD/payload/$arch-$kernel-check
+		NOT_RUN=()
 		assemble_payload "$arch" "$kernel" "$payload"
 		LAB_QUIET=1 LAB_LOG="$RESULTS/$arch-$kernel.console" \
 			"$LAB_TOP/lab/boot.sh" "$arch" "$kernel" "$FLAVOUR" "$payload" || true
@@ -144,8 +180,12 @@ for a in "$@"; do
 done
 
 {
-	printf '\n%-22s %-8s %-8s %6s %6s %6s\n' suite arch kernel passed failed known
+	printf '\n%-22s %-8s %-8s %6s %6s %6s %6s\n' suite arch kernel passed failed known n/a
 	printf '%s\n' "${TABLE[@]}"
+	if [ -s "$RESULTS/not-here.txt" ]; then
+		printf '\nn/a: what the machine cannot run (NOT_HERE in configs/arch/ARCH.sh):\n'
+		sed 's/^/  /' "$RESULTS/not-here.txt"
+	fi
 	if [ -s "$RESULTS/known.txt" ]; then
 		printf '\nknown base failures (fail on the unmodified base too; see %s):\n' \
 			"${KNOWN_BASE_FAILURES#"$LAB_TOP"/}"

@@ -63,11 +63,16 @@ wait_with_timeout() {
 # load_arch ARCH: read configs/arch/ARCH.sh, the only per-arch knowledge.
 load_arch() {
 	local f=$LAB_TOP/configs/arch/$1.sh
-	[ -f "$f" ] || die "unknown ARCH '$1' (have: $(cd "$LAB_TOP/configs/arch" && ls | sed 's/\.sh$//' | tr '\n' ' '))"
+	[ -f "$f" ] || die "unknown ARCH '$1' (have: $(lab_arches | tr '\n' ' '))"
+	NUMA_NODES=2		# 1: the machine has one node (no -numa)
+	NOT_HERE=""		# "TEST reason" lines: what the machine cannot run
 	# shellcheck source=/dev/null
 	. "$f"
 	LAB_ARCH=$1
 }
+
+# lab_arches: every ARCH the lab knows (configs/arch/*.sh).
+lab_arches() { (cd "$LAB_TOP/configs/arch" && ls -- *.sh | sed 's/\.sh$//'); }
 
 # ktree_for KERNEL: the source tree of base or patched.
 ktree_for() {

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Install what the lab needs from Debian's archive; a no-op when all is there.
-# Also fetches the arm64 userspace pieces (busybox-static, libnuma) as .debs
-# unpacked under build/sysroot-arm64, without installing foreign packages.
+# Per arch (configs/arch/*.sh): its QEMU and cross compiler, and for a guest
+# arch that is not the host's, its userspace pieces (busybox-static,
+# libnuma) as .debs unpacked under build/sysroot-DEB_ARCH, without
+# installing foreign packages.
 . "$(dirname "$0")/lib.sh"
 
 HOST_PACKAGES=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio ccache
 	xz-utils rsync kmod git
-	qemu-system-x86 qemu-system-arm
 	busybox-static libnuma-dev
 	gnuplot-nox python3
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 # Per-arch userspace that must come as foreign .debs: unpacked, not installed.
 FOREIGN_PACKAGES=(busybox-static libnuma-dev libnuma1)
@@ -66,6 +66,20 @@ unpack_foreign_userspace() {
 	lab_say "unpacked ${FOREIGN_PACKAGES[*]} for $arch into ${root#"$LAB_TOP"/}"
 }
 
+# add_arch_packages: every arch's QEMU and cross compiler to HOST_PACKAGES.
+add_arch_packages() {
+	local a
+	for a in $(lab_arches); do
+		load_arch "$a"
+		# shellcheck disable=SC2206
+		HOST_PACKAGES+=("$QEMU_PACKAGE" $CROSS_PACKAGES)
+	done
+}
+
 mkdir -p "$LOGS"
+add_arch_packages
 install_host_packages
-unpack_foreign_userspace arm64
+for a in $(lab_arches); do
+	load_arch "$a"
+	[ "$DEB_ARCH" = "$(dpkg --print-architecture)" ] || unpack_foreign_userspace "$DEB_ARCH"
+done

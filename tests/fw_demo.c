@@ -107,8 +107,14 @@ static void setup_anon_thp(void)
 
 static void setup_hugetlb_2m(void)
 {
-	struct row *r = add_row("hugetlb 2M", "hugetlb page (PMD)", 0, 1);
+	struct row *r;
 
+	/* A kernel without hugetlb (s390x under QEMU TCG: no EDAT-1): say so. */
+	if (access("/sys/kernel/mm/hugepages", F_OK)) {
+		printf("hugetlb: not in this kernel (no /sys/kernel/mm/hugepages): no hugetlb row\n");
+		return;
+	}
+	r = add_row("hugetlb 2M", "hugetlb page (PMD)", 0, 1);
 	r->addr = map_fresh(2UL << 20, 2UL << 20,
 			    MAP_HUGETLB | (21 << MAP_HUGE_SHIFT));
 	if (!r->addr) {

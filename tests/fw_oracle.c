@@ -24,7 +24,6 @@
 #include "mm/folio_walk_test.h"
 
 #define PAGE		4096UL
-#define PMD_SIZE_	(2UL << 20)
 #define KPF_ANON	12
 #define KPF_COMPOUND_HEAD 15
 #define KPF_HUGE	17
@@ -165,6 +164,54 @@ static void expect_range(struct __test_metadata *_metadata, char *p,
 		      order);
 }
 
+static int log2ul(unsigned long v)
+{
+	int n = 0;
+
+	while (v > 1) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+}
+
+static int write_sysfs(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static long read_sysfs(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return atol(buf);
+}
+
+#define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
+
+/* The PMD size of THPs, from sysfs (2M on x86_64/arm64 4K, 1M on s390x). */
+static unsigned long pmd_size = 2UL << 20;
+static int pmd_order = 9;
+
+/* SKIP a test that needs THP where the kernel has none (s390x under QEMU TCG). */
+#define NEED_THP() do {								\
+	if (access(THP_DIR, F_OK))						\
+		SKIP(return, "no THP in this kernel (no " THP_DIR ")");	\
+} while (0)
+
 FIXTURE(fw) {
 	int unused;
 };
@@ -180,6 +227,10 @@ FIXTURE_SETUP(fw)
 	if (kpageflags_fd < 0)
 		kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
 	ASSERT_GE(kpageflags_fd, 0);
+	if (read_sysfs(THP_DIR "/hpage_pmd_size") > 0) {
+		pmd_size = read_sysfs(THP_DIR "/hpage_pmd_size");
+		pmd_order = log2ul(pmd_size / PAGE);
+	}
 }
 
 FIXTURE_TEARDOWN(fw)
@@ -202,64 +253,62 @@ TEST_F(fw, anon_4k)
 
 static char *map_thp(struct __test_metadata *_metadata)
 {
-	char *p = map_aligned(PMD_SIZE_, PMD_SIZE_, PROT_READ | PROT_WRITE,
+	char *p = map_aligned(pmd_size, pmd_size, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
 
 	(void)_metadata;
 	if (!p)
 		return NULL;
-	madvise(p, PMD_SIZE_, MADV_HUGEPAGE);
-	touch_write(p, PMD_SIZE_, PAGE);
+	madvise(p, pmd_size, MADV_HUGEPAGE);
+	touch_write(p, pmd_size, PAGE);
 	return p;
 }
 
 TEST_F(fw, thp_pmd)
 {
-	char *p = map_thp(_metadata);
+	char *p;
+
+	NEED_THP();
+	p = map_thp(_metadata);
 
 	ASSERT_NE(p, NULL);
 	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_THP))
 		TH_LOG("no THP: THP must be available (madvise mode) in the lab");
-	expect_range(_metadata, p, PMD_SIZE_, 0, FWT_LEVEL_PMD, 9);
-	expect_no_vma(_metadata, (unsigned long)p + PMD_SIZE_);
-	munmap(p, PMD_SIZE_);
+	expect_range(_metadata, p, pmd_size, 0, FWT_LEVEL_PMD, pmd_order);
+	expect_no_vma(_metadata, (unsigned long)p + pmd_size);
+	munmap(p, pmd_size);
 }
 
 TEST_F(fw, thp_pte_mapped)
 {
-	char *p = map_thp(_metadata);
+	char *p;
+
+	NEED_THP();
+	p = map_thp(_metadata);
 
 	ASSERT_NE(p, NULL);
 	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_THP));
 	/* A partial mprotect splits the PMD, the folio stays large. */
 	ASSERT_EQ(mprotect(p + PAGE, PAGE, PROT_READ), 0);
-	expect_range(_metadata, p, PMD_SIZE_, 0, FWT_LEVEL_PTE, 9);
-	munmap(p, PMD_SIZE_);
+	expect_range(_metadata, p, pmd_size, 0, FWT_LEVEL_PTE, pmd_order);
+	munmap(p, pmd_size);
 }
 
 TEST_F(fw, thp_pte_mapped_dontneed)
 {
-	char *p = map_thp(_metadata);
+	char *p;
+
+	NEED_THP();
+	p = map_thp(_metadata);
 
 	ASSERT_NE(p, NULL);
 	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_THP));
 	ASSERT_EQ(madvise(p + 7 * PAGE, PAGE, MADV_DONTNEED), 0);
 	expect_not_found(_metadata, (unsigned long)p + 7 * PAGE, 0);
 	expect_mapped(_metadata, (unsigned long)p, 0, FWT_LEVEL_PTE, -1);
-	expect_mapped(_metadata, (unsigned long)p + PMD_SIZE_ - 1, 0,
+	expect_mapped(_metadata, (unsigned long)p + pmd_size - 1, 0,
 		      FWT_LEVEL_PTE, -1);
-	munmap(p, PMD_SIZE_);
-}
-
-static int log2ul(unsigned long v)
-{
-	int n = 0;
-
-	while (v > 1) {
-		v >>= 1;
-		n++;
-	}
-	return n;
+	munmap(p, pmd_size);
 }
 
 /* Every hugetlb size the kernel offers, each at start, middle and end. */
@@ -269,7 +318,8 @@ TEST_F(fw, hugetlb_every_size)
 	struct dirent *de;
 	int sizes = 0;
 
-	ASSERT_NE(d, NULL) TH_LOG("no hugetlb support");
+	if (!d)
+		SKIP(return, "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
 	while ((de = readdir(d))) {
 		unsigned long kb, sz;
 		int level, order;
@@ -280,7 +330,7 @@ TEST_F(fw, hugetlb_every_size)
 		sz = kb * 1024;
 		order = log2ul(sz / PAGE);
 		level = sz >= (1UL << 30) ? FWT_LEVEL_PUD :
-			sz >= PMD_SIZE_ ? FWT_LEVEL_PMD : FWT_LEVEL_PTE;
+			sz >= pmd_size ? FWT_LEVEL_PMD : FWT_LEVEL_PTE;
 		p = map_aligned(sz, sz, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
 				(log2ul(sz) << MAP_HUGE_SHIFT), -1);
@@ -316,45 +366,22 @@ TEST_F(fw, zero_page)
 
 TEST_F(fw, huge_zero_page)
 {
-	char *p = map_aligned(PMD_SIZE_, PMD_SIZE_, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	struct folio_walk_test t;
+	char *p;
 
+	NEED_THP();
+	p = map_aligned(pmd_size, pmd_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	ASSERT_NE(p, NULL);
-	madvise(p, PMD_SIZE_, MADV_HUGEPAGE);
-	touch_read(p, PMD_SIZE_, PAGE);
+	madvise(p, pmd_size, MADV_HUGEPAGE);
+	touch_read(p, pmd_size, PAGE);
 	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_ZERO_PAGE))
 		TH_LOG("no huge zero page: transparent_hugepage/use_zero_page must be 1");
 	expect_not_found(_metadata, (unsigned long)p, 0);
-	expect_range(_metadata, p, PMD_SIZE_, FWT_ZEROPAGE, FWT_LEVEL_PMD, 9);
+	expect_range(_metadata, p, pmd_size, FWT_ZEROPAGE, FWT_LEVEL_PMD, pmd_order);
 	ASSERT_EQ(fw_walk((unsigned long)p + PAGE, FWT_ZEROPAGE, &t), 0);
 	EXPECT_TRUE(t.kind & FWT_ZERO);
-	munmap(p, PMD_SIZE_);
-}
-
-static int write_sysfs(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	int ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-static long read_sysfs(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
-	return atol(buf);
+	munmap(p, pmd_size);
 }
 
 TEST_F(fw, ksm_page)
@@ -553,10 +580,16 @@ TEST_F(fw, hostile_input)
 	t.reserved = 1;
 	EXPECT_EQ(ioctl(fw_fd, FOLIO_WALK_TEST, &t), -1);
 	EXPECT_EQ(errno, EINVAL);
-	/* kernel, non-canonical and the top address */
+	/* the top address, and kernel or non-canonical ones */
 	EXPECT_EQ(fw_walk(~0UL, 0, &t), -EINVAL);
+#ifdef __s390x__
+	/* TASK_SIZE_MAX is -PAGE_SIZE: these are user addresses, no VMA */
+	EXPECT_EQ(fw_walk(~0UL << 47, 0, &t), -EFAULT);
+	EXPECT_EQ(fw_walk(1UL << 62, 0, &t), -EFAULT);
+#else
 	EXPECT_EQ(fw_walk(~0UL << 47, 0, &t), -EINVAL);
 	EXPECT_EQ(fw_walk(1UL << 62, 0, &t), -EINVAL);
+#endif
 	/* no VMA at all */
 	EXPECT_EQ(fw_walk(0, 0, &t), -EFAULT);
 	/* bad pointers to the struct */

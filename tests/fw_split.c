@@ -14,9 +14,24 @@
 #include "kselftest_harness.h"
 
 #define PAGE		4096UL
-#define PMD		(2UL << 20)
+#define PMD		pmd_size	/* set by NEED_THP() */
+#define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
 #define NR_THP		4
 #define KPF_THP		22
+
+static unsigned long pmd_size;
+
+/* The THP size from sysfs, or SKIP where the kernel has no THP (s390x under QEMU TCG). */
+#define NEED_THP() do {								\
+	FILE *f = fopen(THP_DIR "/hpage_pmd_size", "r");			\
+										\
+	if (!f)									\
+		SKIP(return, "no THP in this kernel (no " THP_DIR ")");	\
+	if (fscanf(f, "%lu", &pmd_size) != 1)					\
+		pmd_size = 0;							\
+	fclose(f);								\
+	ASSERT_NE(pmd_size, 0);							\
+} while (0)
 
 static uint64_t pfn_of(unsigned long addr)
 {
@@ -89,9 +104,11 @@ static int data_intact(const char *p)
 
 TEST(split_all_pmd_mapped)
 {
-	char *p = map_thps();
+	char *p;
 	int i;
 
+	NEED_THP();
+	p = map_thps();
 	ASSERT_NE(p, NULL);
 	for (i = 0; i < NR_THP; i++)
 		ASSERT_EQ(is_thp((unsigned long)p + i * PMD), 1)
@@ -105,8 +122,10 @@ TEST(split_all_pmd_mapped)
 
 TEST(split_only_the_range)
 {
-	char *p = map_thps();
+	char *p;
 
+	NEED_THP();
+	p = map_thps();
 	ASSERT_NE(p, NULL);
 	ASSERT_EQ(is_thp((unsigned long)p), 1);
 	/* the second and third THP only */
@@ -121,8 +140,10 @@ TEST(split_only_the_range)
 
 TEST(split_pte_mapped)
 {
-	char *p = map_thps();
+	char *p;
 
+	NEED_THP();
+	p = map_thps();
 	ASSERT_NE(p, NULL);
 	ASSERT_EQ(is_thp((unsigned long)p), 1);
 	/* PTE-map the first THP: it stays a THP until split */

@@ -3,6 +3,7 @@
 KARCH=arm64
 CROSS_COMPILE=aarch64-linux-gnu-
 USER_CC=aarch64-linux-gnu-gcc
+CROSS_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 DEB_ARCH=arm64
 KIMAGE=arch/arm64/boot/Image
 KTARGET=Image
@@ -10,6 +11,7 @@ QEMU=qemu-system-aarch64
 QEMU_PACKAGE=qemu-system-arm
 QEMU_MACHINE="-M virt -cpu cortex-a57"
 CONSOLE=ttyAMA0
+NUMA_NODES=2
 # 64K and 32M are contiguous-bit (CONT_PTE / CONT_PMD) hugetlb sizes.
 HUGEPAGES="hugepagesz=64K hugepages=64 hugepagesz=2M hugepages=192 hugepagesz=32M hugepages=8 hugepagesz=1G hugepages=0:1,1:1 default_hugepagesz=2M"
 # NUMA topology reaches the kernel through the device tree QEMU generates.

@@ -3,6 +3,7 @@
 KARCH=x86_64
 CROSS_COMPILE=
 USER_CC=gcc
+CROSS_PACKAGES=""
 DEB_ARCH=amd64
 KIMAGE=arch/x86/boot/bzImage
 KTARGET=bzImage
@@ -10,6 +11,7 @@ QEMU=qemu-system-x86_64
 QEMU_PACKAGE=qemu-system-x86
 QEMU_MACHINE="-M pc -cpu max"
 CONSOLE=ttyS0
+NUMA_NODES=2
 # 2M pool for the selftests and tests, one 1G page per node so a 1G
 # page can migrate to the other node.
 HUGEPAGES="hugepagesz=2M hugepages=192 hugepagesz=1G hugepages=0:1,1:1 default_hugepagesz=2M"

@@ -1,0 +1,56 @@
+# shellcheck shell=bash
+# Everything the lab knows about s390x. Sourced by lab/lib.sh.
+KARCH=s390
+CROSS_COMPILE=s390x-linux-gnu-
+USER_CC=s390x-linux-gnu-gcc
+CROSS_PACKAGES="gcc-s390x-linux-gnu libc6-dev-s390x-cross"
+DEB_ARCH=s390x
+KIMAGE=arch/s390/boot/bzImage
+KTARGET=bzImage
+QEMU=qemu-system-s390x
+QEMU_PACKAGE=qemu-system-misc
+QEMU_MACHINE="-M s390-ccw-virtio -cpu max"
+CONSOLE=ttysclp0
+# s390-ccw-virtio has no -numa, and 6.1's s390 NUMA puts all memory on
+# node 0: one node.
+NUMA_NODES=1
+# QEMU 7.2's TCG CPU has no EDAT-1 (facility 8), without which the kernel
+# has neither THP nor hugetlb: the pool below is for real hardware.
+HUGEPAGES="hugepagesz=1M hugepages=320 default_hugepagesz=1M"
+# What this machine cannot run, "TEST reason" per line: suite.name is not
+# run, suite.name/subtest must report SKIP (lab/check.sh lists both).
+NOT_HERE="
+selftests.migration                 needs two NUMA nodes
+selftests.ksm_numa_merge_1          needs two NUMA nodes
+selftests.ksm_numa_merge_0          needs two NUMA nodes
+selftests.split_huge_page_test      needs THP (no EDAT-1 under QEMU TCG)
+selftests.map_hugetlb               needs hugetlb (no EDAT-1 under QEMU TCG)
+foliowalk.split/global.split_all_pmd_mapped  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.split/global.split_only_the_range  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.split/global.split_pte_mapped      needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.race/split_vs_collapse    needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.race/hugetlb_fault_unmap  needs hugetlb (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.thp_pmd                  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.thp_pte_mapped           needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.thp_pte_mapped_dontneed  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.huge_zero_page           needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.hugetlb_every_size       needs hugetlb (no EDAT-1 under QEMU TCG)
+"
+# KVM selects PGSTE, so arch/s390/kernel/uv.c and the secure-storage
+# fault handler in arch/s390/mm/fault.c, both converted by the series, are
+# built into the kernel under test (their Ultravisor calls cannot run
+# under QEMU: no Secure Execution).
+ARCH_KCONFIG="
+CONFIG_SCHED_TOPOLOGY=y
+CONFIG_SCLP_TTY=y
+CONFIG_SCLP_CONSOLE=y
+CONFIG_SCLP_VT220_TTY=y
+CONFIG_SCLP_VT220_CONSOLE=y
+CONFIG_VIRTUALIZATION=y
+CONFIG_KVM=y
+CONFIG_PGSTE=y
+CONFIG_PROTECTED_VIRTUALIZATION_GUEST=y
+# lib/Kconfig.debug: no soft lockup detector on s390 (hung tasks and RCU
+# stalls are still detected)
+CONFIG_SOFTLOCKUP_DETECTOR=n
+"
