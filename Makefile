@@ -1,11 +1,12 @@
 # foliowalk lab: the entry points. The work is done by lab/*.sh.
 #   make run | check | check-all | shell | exec | build | apply | export | ...
-# Variables: ARCH (x86_64|arm64), KERNEL (base|patched), FLAVOUR (debug|prod)
+# Variables: ARCH (x86_64|arm64|s390x), KERNEL (base|patched), FLAVOUR (debug|prod)
 
 ARCH ?= x86_64
 KERNEL ?= patched
 FLAVOUR ?= debug
 PAYLOAD ?=
+NAMES ?=
 LAB := lab
 
 # The lab's ARCH is not the kernel's: do not let it leak into sub-makes.
@@ -21,13 +22,13 @@ help:
 run: setup apply
 	@$(LAB)/demo.sh $(ARCH)
 
-## make check       base and patched, every suite, one table (ARCH=x86_64|arm64)
+## make check       base and patched, every suite, one table (ARCH=x86_64|arm64|s390x)
 check:
 	@$(LAB)/check.sh $(ARCH)
 
-## make check-all   make check for x86_64 and arm64
+## make check-all   make check for x86_64, arm64 and s390x
 check-all:
-	@$(LAB)/check.sh x86_64 arm64
+	@$(LAB)/check.sh x86_64 arm64 s390x
 
 ## make bench       benchmarks, base vs patched (prod kernels, -icount): bench/results/ARCH.*
 bench:
@@ -42,8 +43,9 @@ stress:
 	@$(LAB)/stress.sh x86_64 arm64
 
 ## make cross       build base and patched for the arches of configs/cross.list; warnings compared
+##                  (NAMES="i386 ..." for some lines only)
 cross: setup apply
-	@$(LAB)/cross.sh
+	@$(LAB)/cross.sh $(NAMES)
 
 ## make mutants     break the walker on purpose (tests/mutants.list): the oracle must catch each
 mutants: setup apply

@@ -2,7 +2,9 @@
 # cross.sh [NAME...]: `make cross`. Build base and patched for every line
 # of configs/cross.list (or the NAMEs given) with Debian's cross compilers,
 # compare their warnings, and print a table:
-#   name, config (what the mm options came to), base, patched, new warnings.
+#   name, config (what the mm options came to), base, patched, new warnings,
+# and last "N passed, N failed" (a row passes when both build and the
+# series adds no warning).
 # Output dirs build/out/cross-NAME-KERNEL (incremental, ccache); logs in
 # build/logs/cross-NAME-KERNEL.log. Exit status 1 if any build fails or
 # the series adds a warning.
@@ -133,6 +135,7 @@ mapfile -t ENTRIES < <(cross_entries "$@")
 
 ROWS=()
 bad=0
+OK_ROWS=0
 for entry in "${ENTRIES[@]}"; do
 	read -r name karch cross pkg baseconfig target extra <<<"$entry"
 	# shellcheck disable=SC2086
@@ -155,11 +158,14 @@ for entry in "${ENTRIES[@]}"; do
 		"$(cat "$RESULTS/$name-patched.config")" "${res[0]}" "${res[1]}" "$nnew")")
 	[ "$nnew" -eq 0 ] || printf '%s\n' "$new" | sed "s/^/    $name new: /" >>"$RESULTS/new-warnings.txt"
 	lab_say "$name: base ${res[0]}, patched ${res[1]}, new warnings: $nnew"
+	[[ "${res[*]}" == *FAIL* ]] || [ "$nnew" -ne 0 ] || OK_ROWS=$((OK_ROWS + 1))
 done
 
 {
 	printf '\n%-12s %-8s %-6s %-58s %-10s %-10s %s\n' name arch target "config (patched)" base patched new-warnings
 	printf '%s\n' "${ROWS[@]}"
 	[ ! -s "$RESULTS/new-warnings.txt" ] || cat "$RESULTS/new-warnings.txt"
+	# a row passes when base and patched build and the series adds no warning
+	printf '\n%d passed, %d failed\n' "$OK_ROWS" $((${#ENTRIES[@]} - OK_ROWS))
 } | tee "$RESULTS/summary.txt"
 [ "$bad" -eq 0 ]
