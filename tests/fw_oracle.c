@@ -136,6 +136,21 @@ static void expect_mapped(struct __test_metadata *_metadata,
 	EXPECT_NE(t.entry, 0);
 }
 
+/*
+ * Whether the entry the walker read maps the page writable: what the s390
+ * conversions test with pte_write(fw.pte) before the Ultravisor calls.
+ */
+static void expect_write(struct __test_metadata *_metadata,
+			 unsigned long addr, unsigned int flags, int writable)
+{
+	struct folio_walk_test t;
+
+	ASSERT_EQ(fw_walk(addr, flags, &t), 0);
+	ASSERT_EQ(t.found, 1) TH_LOG("no folio at %#lx", addr);
+	EXPECT_EQ(!!(t.kind & FWT_WRITE), writable)
+		TH_LOG("%#lx: entry %#llx", addr, (unsigned long long)t.entry);
+}
+
 static void expect_not_found(struct __test_metadata *_metadata,
 			     unsigned long addr, unsigned int flags)
 {
@@ -247,6 +262,7 @@ TEST_F(fw, anon_4k)
 	madvise(p, len, MADV_NOHUGEPAGE);
 	touch_write(p, len, PAGE);
 	expect_range(_metadata, p, len, 0, FWT_LEVEL_PTE, 0);
+	expect_write(_metadata, (unsigned long)p, 0, 1);
 	expect_no_vma(_metadata, (unsigned long)p + len);
 	munmap(p, len);
 }
@@ -275,6 +291,7 @@ TEST_F(fw, thp_pmd)
 	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_THP))
 		TH_LOG("no THP: THP must be available (madvise mode) in the lab");
 	expect_range(_metadata, p, pmd_size, 0, FWT_LEVEL_PMD, pmd_order);
+	expect_write(_metadata, (unsigned long)p + pmd_size / 2, 0, 1);
 	expect_no_vma(_metadata, (unsigned long)p + pmd_size);
 	munmap(p, pmd_size);
 }
@@ -338,6 +355,7 @@ TEST_F(fw, hugetlb_every_size)
 		touch_write(p, sz, PAGE);
 		TH_LOG("hugetlb %lukB", kb);
 		expect_range(_metadata, p, sz, 0, level, order);
+		expect_write(_metadata, (unsigned long)p + sz - 1, 0, 1);
 		expect_no_vma(_metadata, (unsigned long)p + sz);
 		munmap(p, sz);
 		sizes++;
@@ -359,6 +377,7 @@ TEST_F(fw, zero_page)
 	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_ZERO_PAGE));
 	expect_not_found(_metadata, (unsigned long)p, 0);
 	expect_range(_metadata, p, len, FWT_ZEROPAGE, FWT_LEVEL_PTE, 0);
+	expect_write(_metadata, (unsigned long)p, FWT_ZEROPAGE, 0);
 	ASSERT_EQ(fw_walk((unsigned long)p, FWT_ZEROPAGE, &t), 0);
 	EXPECT_TRUE(t.kind & FWT_ZERO);
 	munmap(p, len);
@@ -379,6 +398,7 @@ TEST_F(fw, huge_zero_page)
 		TH_LOG("no huge zero page: transparent_hugepage/use_zero_page must be 1");
 	expect_not_found(_metadata, (unsigned long)p, 0);
 	expect_range(_metadata, p, pmd_size, FWT_ZEROPAGE, FWT_LEVEL_PMD, pmd_order);
+	expect_write(_metadata, (unsigned long)p, FWT_ZEROPAGE, 0);
 	ASSERT_EQ(fw_walk((unsigned long)p + PAGE, FWT_ZEROPAGE, &t), 0);
 	EXPECT_TRUE(t.kind & FWT_ZERO);
 	munmap(p, pmd_size);
@@ -408,6 +428,7 @@ TEST_F(fw, ksm_page)
 	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_KSM))
 		TH_LOG("ksmd did not merge within 30 s");
 	expect_range(_metadata, p, len, 0, FWT_LEVEL_PTE, 0);
+	expect_write(_metadata, (unsigned long)p, 0, 0);	/* write-protected */
 	ASSERT_EQ(madvise(p, len, MADV_UNMERGEABLE), 0);
 	EXPECT_FALSE(has_kpf(pagemap_pfn((unsigned long)p), KPF_KSM));
 	write_sysfs("/sys/kernel/mm/ksm/run", "2");
@@ -441,6 +462,7 @@ TEST_F(fw, shmem_shared_and_private)
 	ASSERT_NE(p, MAP_FAILED);
 	touch_write(p, 4 * PAGE, PAGE);
 	expect_range(_metadata, p, 4 * PAGE, 0, FWT_LEVEL_PTE, -1);
+	expect_write(_metadata, (unsigned long)p, 0, 1);
 	ASSERT_EQ(fw_walk((unsigned long)p, 0, &t), 0);
 	EXPECT_FALSE(t.kind & FWT_ANON);
 	munmap(p, 4 * PAGE);
@@ -450,10 +472,12 @@ TEST_F(fw, shmem_shared_and_private)
 	ASSERT_NE(p, MAP_FAILED);
 	touch_read(p, 4 * PAGE, PAGE);
 	expect_range(_metadata, p, 4 * PAGE, 0, FWT_LEVEL_PTE, -1);
+	expect_write(_metadata, (unsigned long)p, 0, 0);	/* until COW */
 	ASSERT_EQ(fw_walk((unsigned long)p, 0, &t), 0);
 	EXPECT_FALSE(t.kind & FWT_ANON);
 	touch_write(p, 4 * PAGE, PAGE);
 	expect_range(_metadata, p, 4 * PAGE, 0, FWT_LEVEL_PTE, 0);
+	expect_write(_metadata, (unsigned long)p, 0, 1);
 	ASSERT_EQ(fw_walk((unsigned long)p, 0, &t), 0);
 	EXPECT_TRUE(t.kind & FWT_ANON);
 	munmap(p, 4 * PAGE);
@@ -491,21 +515,29 @@ TEST_F(fw, cow_after_fork)
 		close(pagemap_fd);
 		pagemap_fd = open("/proc/self/pagemap", O_RDONLY);
 
-		/* shared with the parent until written */
+		/* shared with the parent, write-protected, until written */
 		if (fw_walk((unsigned long)p, 0, &t) || !t.found ||
 		    t.pfn != parent_pfn || t.pfn != pagemap_pfn((unsigned long)p))
 			_exit(1);
+		if (t.kind & FWT_WRITE)
+			_exit(3);
 		p[0] = 2;
 		if (fw_walk((unsigned long)p, 0, &t) || !t.found ||
 		    t.pfn == parent_pfn || t.pfn != pagemap_pfn((unsigned long)p) ||
 		    !(t.kind & FWT_ANON))
 			_exit(2);
+		if (!(t.kind & FWT_WRITE))
+			_exit(4);
 		_exit(0);
 	}
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);
 	EXPECT_EQ(WEXITSTATUS(status), 0);
 	expect_mapped(_metadata, (unsigned long)p, 0, FWT_LEVEL_PTE, 0);
 	EXPECT_EQ(pagemap_pfn((unsigned long)p), parent_pfn);
+	/* fork write-protected the parent's PTE too, until it writes */
+	expect_write(_metadata, (unsigned long)p, 0, 0);
+	p[0] = 3;
+	expect_write(_metadata, (unsigned long)p, 0, 1);
 	munmap(p, PAGE);
 }
 
@@ -521,6 +553,7 @@ TEST_F(fw, prot_none)
 	ASSERT_EQ(mprotect(p, len, PROT_NONE), 0);
 	/* the folio is still mapped, by a PROT_NONE entry */
 	expect_range(_metadata, p, len, 0, FWT_LEVEL_PTE, 0);
+	expect_write(_metadata, (unsigned long)p, 0, 0);
 	munmap(p, len);
 }
 
@@ -556,6 +589,31 @@ TEST_F(fw, special_vvar)
 	ASSERT_NE(start, 0) TH_LOG("no [vvar] mapping");
 	for (unsigned long a = start; a < end; a += PAGE)
 		expect_not_found(_metadata, a, FWT_ZEROPAGE | FWT_MIGRATION);
+}
+
+/* A tagged pointer (arm64 TBI) walks to the same page as the untagged one. */
+TEST_F(fw, tagged_address)
+{
+	char *p = map_aligned(PAGE, PAGE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	unsigned long tagged;
+	struct folio_walk_test t;
+
+	ASSERT_NE(p, NULL);
+	p[0] = 1;
+	tagged = (unsigned long)p | (0x5aUL << 56);
+#if defined(__aarch64__)
+	ASSERT_EQ(fw_walk(tagged, 0, &t), 0);
+	EXPECT_EQ(t.found, 1);
+	EXPECT_EQ(t.pfn, pagemap_pfn((unsigned long)p));
+#elif defined(__s390x__)
+	/* no tags: a user address that no VMA maps */
+	EXPECT_EQ(fw_walk(tagged, 0, &t), -EFAULT);
+#else
+	/* no tags: a non-canonical address */
+	EXPECT_EQ(fw_walk(tagged, 0, &t), -EINVAL);
+#endif
+	munmap(p, PAGE);
 }
 
 TEST_F(fw, hostile_input)
