@@ -71,8 +71,10 @@ known_base_failure() {
 # the kernel's own verdict (finished, no splat) as one more test. A failure
 # listed in tests/known-base-failures.txt is not counted when the base
 # kernel failed the same test in this run; it is shown as "known". A
-# subtest that reported SKIP and that the arch's NOT_HERE names is "n/a",
-# as are the tests NOT_HERE kept out of the lists; any other SKIP fails.
+# subtest that the arch's NOT_HERE names and that reported SKIP because
+# the kernel lacks a feature (its reason says "... in this kernel") is
+# "n/a", as are the tests NOT_HERE kept out of the lists; any other SKIP
+# (out of memory, a pool too small, ...) fails.
 tally() {
 	local arch=$1 kernel=$2 log=$3 suite p f k n test line reason
 	for suite in $(grep -aoE '^(not )?ok [0-9]+ [a-z_0-9-]+\.' "$log" | awk '{print $NF}' | sort -u | tr -d .); do
@@ -82,7 +84,7 @@ tally() {
 		n=${NOT_RUN["$suite"]:-0}
 		while read -r line; do
 			test=$(echo "$line" | awk '{print $4}')
-			if [[ "$line" == *"# SKIP"* ]] && reason=$(not_here_reason "$test"); then
+			if [[ "$line" == *"# SKIP"*"in this kernel"* ]] && reason=$(not_here_reason "$test"); then
 				n=$((n + 1))
 				echo "$arch $kernel: $test: skipped ($reason)" >>"$RESULTS/not-here.txt"
 				continue

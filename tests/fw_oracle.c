@@ -644,6 +644,11 @@ TEST_F(fw, hostile_input)
 	/* TASK_SIZE_MAX is -PAGE_SIZE: these are user addresses, no VMA */
 	EXPECT_EQ(fw_walk(~0UL << 47, 0, &t), -EFAULT);
 	EXPECT_EQ(fw_walk(1UL << 62, 0, &t), -EFAULT);
+#elif defined(__aarch64__)
+	EXPECT_EQ(fw_walk(~0UL << 47, 0, &t), -EINVAL);
+	/* the top byte is a tag (TBI): 1 << 62 is address 0, no VMA */
+	EXPECT_EQ(fw_walk(1UL << 62, 0, &t), -EFAULT);
+	EXPECT_EQ(fw_walk(1UL << 52, 0, &t), -EINVAL);
 #else
 	EXPECT_EQ(fw_walk(~0UL << 47, 0, &t), -EINVAL);
 	EXPECT_EQ(fw_walk(1UL << 62, 0, &t), -EINVAL);

@@ -1318,6 +1318,11 @@ static void race_hugetlb_fault_unmap(struct race *r)
 	struct huge_ctx c = { .r = r };
 	long free_pages, saved_nr = -1;
 
+	if (access("/sys/kernel/mm/hugepages", F_OK)) {
+		skip_race(r, SKIP_FAIL,
+			  "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
+		return;
+	}
 	free_pages = fw_read_long(HUGE_DIR "free_hugepages");
 	if (free_pages < 0) {
 		skip_race(r, SKIP_FAIL, "no 2M hugetlb (%s)", HUGE_DIR);
@@ -1706,7 +1711,7 @@ int main(int argc, char **argv)
 		tot_sys += r.syscalls;
 		tot_mis += r.mismatches;
 		/* TAP: a race that could not run is "ok N name # SKIP reason" */
-		if (r.skip == SKIP_FAIL)
+		if (r.skip == SKIP_FAIL && !r.mismatches)
 			printf("ok %d %s # SKIP %s\n", i + 1, r.name, r.skip_reason);
 		else
 			printf("%s %d %s\n", pass ? "ok" : "not ok", i + 1, r.name);

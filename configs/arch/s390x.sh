@@ -18,7 +18,8 @@ NUMA_NODES=1
 # has neither THP nor hugetlb: the pool below is for real hardware.
 HUGEPAGES="hugepagesz=1M hugepages=320 default_hugepagesz=1M"
 # What this machine cannot run, "TEST reason" per line: suite.name is not
-# run, suite.name/subtest must report SKIP (lab/check.sh lists both).
+# run, suite.name/subtest must report SKIP with a reason that says "...
+# in this kernel" (lab/check.sh lists both).
 NOT_HERE="
 selftests.migration                 needs two NUMA nodes
 selftests.ksm_numa_merge_1          needs two NUMA nodes
