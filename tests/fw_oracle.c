@@ -17,7 +17,10 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/ioctl.h>
+#include <signal.h>
+#include <time.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
@@ -36,8 +39,32 @@
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT	26
 #endif
+#ifndef MPOL_MF_MOVE
+#define MPOL_MF_MOVE	(1 << 1)
+#endif
 
 static int fw_fd = -1, pagemap_fd = -1, kpageflags_fd = -1;
+
+/* The PMD size of THPs, from sysfs (2M on x86_64/arm64 4K, 1M on s390x). */
+static unsigned long pmd_size = 2UL << 20;
+static int pmd_order = 9;
+
+/* The size a PUD entry maps: 2G on s390x (region-third), else 1G. */
+#ifdef __s390x__
+#define PUD_BYTES	(2UL << 30)
+#else
+#define PUD_BYTES	(1UL << 30)
+#endif
+
+/* How many pages one entry of a level maps. */
+static uint64_t level_pages(unsigned int level)
+{
+	if (level == FWT_LEVEL_PUD)
+		return PUD_BYTES / PAGE;
+	if (level == FWT_LEVEL_PMD)
+		return pmd_size / PAGE;
+	return 1;
+}
 
 /* One round through the test interface; returns 0 or -errno. */
 static int fw_walk(unsigned long addr, unsigned int flags,
@@ -107,6 +134,26 @@ static void touch_read(char *p, size_t len, size_t step)
 }
 
 /*
+ * The entry the walker returned is the one of its level that maps addr
+ * (for hugetlb cont-PTE/cont-PMD sizes: not the first of the huge page),
+ * present, and read with its level's accessor it holds the pfn of the
+ * part of the folio it maps: pfn is what pagemap reports at addr.
+ */
+static void expect_entry(struct __test_metadata *_metadata,
+			 const struct folio_walk_test *t, unsigned long addr,
+			 uint64_t pfn)
+{
+	EXPECT_TRUE(t->kind & FWT_PRESENT) TH_LOG("entry %#llx at %#lx not present",
+						  (unsigned long long)t->entry, addr);
+	EXPECT_TRUE(t->kind & FWT_ENTRY_OK)
+		TH_LOG("%#lx: the entry is not the one of level %u that maps it",
+		       addr, t->level);
+	EXPECT_EQ(t->entry_pfn, pfn & ~(level_pages(t->level) - 1))
+		TH_LOG("%#lx: level %u entry %#llx", addr, t->level,
+		       (unsigned long long)t->entry);
+}
+
+/*
  * The core assertion: at addr, the walker finds exactly what pagemap sees
  * (a present page and its pfn), returns with the PTL held, at the level
  * expected, and describes the folio as kpageflags does.
@@ -134,6 +181,8 @@ static void expect_mapped(struct __test_metadata *_metadata,
 	EXPECT_EQ(!!(t.kind & FWT_KSM), has_kpf(pfn, KPF_KSM));
 	EXPECT_EQ(!!(t.kind & FWT_HUGETLB), has_kpf(pfn, KPF_HUGE));
 	EXPECT_NE(t.entry, 0);
+	expect_entry(_metadata, &t, addr, pfn);
+	EXPECT_FALSE(t.kind & FWT_NO_PAGE) TH_LOG("folio_walk.page NULL for a mapped page at %#lx", addr);
 }
 
 /*
@@ -149,6 +198,30 @@ static void expect_write(struct __test_metadata *_metadata,
 	ASSERT_EQ(t.found, 1) TH_LOG("no folio at %#lx", addr);
 	EXPECT_EQ(!!(t.kind & FWT_WRITE), writable)
 		TH_LOG("%#lx: entry %#llx", addr, (unsigned long long)t.entry);
+}
+
+/*
+ * The shared zero page and the huge zero page (FWT_ZEROPAGE): the folio is
+ * returned, but no page is really mapped, so folio_walk.page is NULL.
+ */
+static void expect_zero(struct __test_metadata *_metadata, unsigned long addr,
+			int level, int order)
+{
+	struct folio_walk_test t;
+	uint64_t pfn = pagemap_pfn(addr);
+
+	ASSERT_NE(pfn, 0) TH_LOG("pagemap: nothing present at %#lx", addr);
+	ASSERT_TRUE(has_kpf(pfn, KPF_ZERO_PAGE));
+	ASSERT_EQ(fw_walk(addr, FWT_ZEROPAGE, &t), 0);
+	EXPECT_EQ(t.found, 1) TH_LOG("no zero folio at %#lx", addr);
+	EXPECT_EQ(t.ptl_held, 1);
+	EXPECT_TRUE(t.kind & FWT_ZERO);
+	EXPECT_TRUE(t.kind & FWT_NO_PAGE) TH_LOG("folio_walk.page set for the zero page at %#lx", addr);
+	EXPECT_EQ(t.pfn, 0);
+	EXPECT_EQ(t.level, (unsigned int)level);
+	EXPECT_EQ(t.order, (unsigned int)order);
+	EXPECT_EQ(t.head_pfn, pfn & ~((1ULL << order) - 1));
+	expect_entry(_metadata, &t, addr, pfn);
 }
 
 static void expect_not_found(struct __test_metadata *_metadata,
@@ -216,10 +289,6 @@ static long read_sysfs(const char *path)
 }
 
 #define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
-
-/* The PMD size of THPs, from sysfs (2M on x86_64/arm64 4K, 1M on s390x). */
-static unsigned long pmd_size = 2UL << 20;
-static int pmd_order = 9;
 
 /* SKIP a test that needs THP where the kernel has none (s390x under QEMU TCG). */
 #define NEED_THP() do {								\
@@ -369,23 +438,21 @@ TEST_F(fw, zero_page)
 	size_t len = 4 * PAGE;
 	char *p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	struct folio_walk_test t;
 
 	ASSERT_NE(p, NULL);
 	madvise(p, len, MADV_NOHUGEPAGE);
 	touch_read(p, len, PAGE);
 	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_ZERO_PAGE));
 	expect_not_found(_metadata, (unsigned long)p, 0);
-	expect_range(_metadata, p, len, FWT_ZEROPAGE, FWT_LEVEL_PTE, 0);
+	expect_zero(_metadata, (unsigned long)p, FWT_LEVEL_PTE, 0);
+	expect_zero(_metadata, (unsigned long)p + len / 2 + 123, FWT_LEVEL_PTE, 0);
+	expect_zero(_metadata, (unsigned long)p + len - 1, FWT_LEVEL_PTE, 0);
 	expect_write(_metadata, (unsigned long)p, FWT_ZEROPAGE, 0);
-	ASSERT_EQ(fw_walk((unsigned long)p, FWT_ZEROPAGE, &t), 0);
-	EXPECT_TRUE(t.kind & FWT_ZERO);
 	munmap(p, len);
 }
 
 TEST_F(fw, huge_zero_page)
 {
-	struct folio_walk_test t;
 	char *p;
 
 	NEED_THP();
@@ -397,10 +464,12 @@ TEST_F(fw, huge_zero_page)
 	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_ZERO_PAGE))
 		TH_LOG("no huge zero page: transparent_hugepage/use_zero_page must be 1");
 	expect_not_found(_metadata, (unsigned long)p, 0);
-	expect_range(_metadata, p, pmd_size, FWT_ZEROPAGE, FWT_LEVEL_PMD, pmd_order);
+	expect_zero(_metadata, (unsigned long)p, FWT_LEVEL_PMD, pmd_order);
+	expect_zero(_metadata, (unsigned long)p + pmd_size / 2 + 123,
+		    FWT_LEVEL_PMD, pmd_order);
+	expect_zero(_metadata, (unsigned long)p + pmd_size - 1, FWT_LEVEL_PMD,
+		    pmd_order);
 	expect_write(_metadata, (unsigned long)p, FWT_ZEROPAGE, 0);
-	ASSERT_EQ(fw_walk((unsigned long)p + PAGE, FWT_ZEROPAGE, &t), 0);
-	EXPECT_TRUE(t.kind & FWT_ZERO);
 	munmap(p, pmd_size);
 }
 
@@ -555,6 +624,188 @@ TEST_F(fw, prot_none)
 	expect_range(_metadata, p, len, 0, FWT_LEVEL_PTE, 0);
 	expect_write(_metadata, (unsigned long)p, 0, 0);
 	munmap(p, len);
+}
+
+/* The nodes with memory, from /sys/devices/system/node/has_memory ("0-1"). */
+static int memory_nodes(int *nodes, int max)
+{
+	char buf[256] = "", *s = buf, *end;
+	int fd = open("/sys/devices/system/node/has_memory", O_RDONLY);
+	int n = 0;
+	long a, b;
+
+	if (fd < 0)
+		return 0;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	while (n < max) {
+		a = strtol(s, &end, 10);
+		if (end == s)
+			break;
+		b = a;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		for (; a <= b && n < max; a++)
+			nodes[n++] = (int)a;
+		if (*end != ',')
+			break;
+		s = end + 1;
+	}
+	return n;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The child of catch_migration_entries(): move the parent's pages at p
+ * (one address per step) between two nodes until it is killed. Its own
+ * copy of the mapping goes first: pages shared with it after fork() are
+ * mapped twice, and MPOL_MF_MOVE moves only pages mapped once.
+ */
+static void migrate_forever(pid_t pid, char *p, size_t len, size_t step,
+			    const int *nodes)
+{
+	unsigned long n = len / step, i, round;
+	void **pages = calloc(n, sizeof(*pages));
+	int *to = calloc(n, sizeof(*to));
+	int *status = calloc(n, sizeof(*status));
+
+	if (!pages || !to || !status || munmap(p, len))
+		_exit(2);
+	for (round = 0;; round++) {
+		for (i = 0; i < n; i++) {
+			pages[i] = p + i * step;
+			to[i] = nodes[round & 1];
+		}
+		if (syscall(SYS_move_pages, pid, n, pages, to, status,
+			    MPOL_MF_MOVE) < 0)
+			_exit(3);
+		for (i = 0; i < n; i++)
+			if (status[i] == -EACCES || status[i] == -EFAULT ||
+			    status[i] == -ENOENT)
+				_exit(4);	/* nothing would ever migrate */
+	}
+}
+
+/*
+ * Walk every page of p..p+len with FWT_MIGRATION while a child migrates
+ * them between two nodes, until want migration entries were met or limit
+ * seconds passed; returns how many were met, or -1 after a failed check.
+ * Every answer is checked. A migration entry returns its folio, but no
+ * page is mapped there: folio_walk.page is NULL (FWT_NO_PAGE, pfn 0), the
+ * entry is not present and maps nothing writable, and without
+ * FWT_MIGRATION nothing is found behind it. A present entry returns the
+ * page it maps.
+ */
+static int catch_migration_entries(struct __test_metadata *_metadata,
+				   char *p, size_t len, size_t step,
+				   const int *nodes, int want, double limit,
+				   int *at_pmd)
+{
+	struct folio_walk_test t, t0;
+	double end = now_s() + limit;
+	int caught = 0, status;
+	unsigned long off, addr;
+	pid_t parent = getpid(), pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		migrate_forever(parent, p, len, step, nodes);
+	while (caught < want && now_s() < end) {
+		for (off = 0; off < len && caught < want; off += PAGE) {
+			addr = (unsigned long)p + off;
+			if (fw_walk(addr, FWT_MIGRATION, &t) || !t.found) {
+				caught = -1;
+				TH_LOG("%#lx: nothing found with FWT_MIGRATION", addr);
+				break;
+			}
+			if (t.kind & FWT_PRESENT) {
+				if ((t.kind & FWT_NO_PAGE) || !t.pfn) {
+					caught = -1;
+					TH_LOG("%#lx: present entry %#llx without a page",
+					       addr, (unsigned long long)t.entry);
+					break;
+				}
+				continue;
+			}
+			/* a migration entry: the folio, but no page mapped */
+			if (!(t.kind & FWT_NO_PAGE) || t.pfn ||
+			    (t.kind & (FWT_ZERO | FWT_WRITE)) || !t.head_pfn ||
+			    !(t.kind & FWT_ENTRY_OK) || t.level > FWT_LEVEL_PMD ||
+			    t.ptl_held != 1) {
+				caught = -1;
+				TH_LOG("%#lx: migration entry %#llx: level %u pfn %#llx head %#llx kind %#x",
+				       addr, (unsigned long long)t.entry, t.level,
+				       (unsigned long long)t.pfn,
+				       (unsigned long long)t.head_pfn, t.kind);
+				break;
+			}
+			caught++;
+			*at_pmd += t.level == FWT_LEVEL_PMD;
+			if (fw_walk(addr, 0, &t0) ||
+			    (t0.found && !(t0.kind & FWT_PRESENT))) {
+				caught = -1;
+				TH_LOG("%#lx: a non-present entry found without FWT_MIGRATION",
+				       addr);
+				break;
+			}
+		}
+		if (caught < 0)
+			break;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	EXPECT_TRUE(WIFSIGNALED(status))
+		TH_LOG("the migrating child stopped by itself (exit %d: move_pages() failed?)",
+		       WEXITSTATUS(status));
+	return caught;
+}
+
+/*
+ * Migration entries in flight, at the PTE level (4K pages) and the PMD
+ * level (a THP migrated whole): each is met at least once, and each meets
+ * the rule of folio_walk.page NULL.
+ */
+TEST_F_TIMEOUT(fw, migration_entry_in_flight, 150)
+{
+	size_t len = 64 * PAGE;
+	int nodes[8], caught, at_pmd = 0;
+	char *p;
+
+	if (memory_nodes(nodes, 8) < 2)
+		SKIP(return, "one memory node in this kernel: move_pages() cannot migrate");
+	p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	ASSERT_NE(p, NULL);
+	madvise(p, len, MADV_NOHUGEPAGE);
+	touch_write(p, len, PAGE);
+	caught = catch_migration_entries(_metadata, p, len, PAGE, nodes, 5, 45,
+					 &at_pmd);
+	TH_LOG("4K pages: %d PTE migration entries met", caught);
+	EXPECT_GE(caught, 1) TH_LOG("no PTE migration entry met within 45 s");
+	EXPECT_EQ(at_pmd, 0);
+	munmap(p, len);
+
+	if (access(THP_DIR, F_OK))
+		return;	/* no THP in this kernel: PMD migration entries cannot exist */
+	p = map_thp(_metadata);
+	ASSERT_NE(p, NULL);
+	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_THP));
+	at_pmd = 0;
+	caught = catch_migration_entries(_metadata, p, pmd_size, pmd_size,
+					 nodes, 5, 45, &at_pmd);
+	TH_LOG("THP: %d migration entries met, %d of them PMDs", caught, at_pmd);
+	EXPECT_GE(at_pmd, 1) TH_LOG("no PMD migration entry met within 45 s");
+	munmap(p, pmd_size);
 }
 
 TEST_F(fw, hole_and_no_vma)
