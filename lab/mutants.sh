@@ -5,6 +5,8 @@
 # fw_oracle. A control boot of the unmodified kernel must pass first. A
 # mutant is caught when a subtest fails, the kernel splats or the guest
 # does not finish. The pristine patched kernel is rebuilt at the end.
+# A line may name the arches it is for (a fifth field): on the others it
+# is listed as n/a, with those arches, and not counted.
 # Exit status 1 if a mutant survives.
 . "$(dirname "$0")/lib.sh"
 
@@ -72,12 +74,20 @@ boot_oracle control ||
 ROWS=()
 survivors=0
 errors=0
-while IFS='|' read -r name file expr what <&3; do
+notfor=0
+while IFS='|' read -r name file expr what arches <&3; do
 	name=$(trim "$name")
 	case "$name" in '' | \#*) continue ;; esac
 	file=$(trim "$file")
 	expr=$(trim "$expr")
 	what=$(trim "$what")
+	arches=$(trim "$arches")
+	if [ -n "$arches" ] && ! grep -qw -- "$ARCH_" <<<"$arches"; then
+		ROWS+=("$(printf '%-14s %-9s %s' "$name" "n/a" "only for: $arches (make mutants ARCH=...)")")
+		lab_say "mutant $name: n/a on $ARCH_ (only for: $arches)"
+		notfor=$((notfor + 1))
+		continue
+	fi
 	lab_step "mutant $name: $what"
 	sed -E "$expr" "$KTREE/$file" >"$RESULTS/$name.c"
 	cmp -s "$RESULTS/$name.c" "$KTREE/$file" &&
@@ -112,7 +122,7 @@ lab_step "rebuild the pristine patched kernel"
 {
 	printf '\n%-14s %-9s %s\n' mutant verdict "how"
 	printf '%s\n' "${ROWS[@]}"
-	printf '\n%d mutants, %d survived, %d errors (failed without a failing test or splat)\n' \
-		"${#ROWS[@]}" "$survivors" "$errors"
+	printf '\n%d mutants, %d survived, %d errors (failed without a failing test or splat), %d not for %s\n' \
+		"$((${#ROWS[@]} - notfor))" "$survivors" "$errors" "$notfor" "$ARCH_"
 } | tee "$RESULTS/summary.txt"
 [ "$survivors" -eq 0 ] && [ "$errors" -eq 0 ]

@@ -791,7 +791,7 @@ TEST_F_TIMEOUT(fw, migration_entry_in_flight, 150)
 	caught = catch_migration_entries(_metadata, p, len, PAGE, nodes, 5, 45,
 					 &at_pmd);
 	TH_LOG("4K pages: %d PTE migration entries met", caught);
-	EXPECT_GE(caught, 1) TH_LOG("no PTE migration entry met within 45 s");
+	EXPECT_GE(caught, 1) TH_LOG("no PTE migration entry met within 45 s, or a check failed (above)");
 	EXPECT_EQ(at_pmd, 0);
 	munmap(p, len);
 
@@ -804,7 +804,7 @@ TEST_F_TIMEOUT(fw, migration_entry_in_flight, 150)
 	caught = catch_migration_entries(_metadata, p, pmd_size, pmd_size,
 					 nodes, 5, 45, &at_pmd);
 	TH_LOG("THP: %d migration entries met, %d of them PMDs", caught, at_pmd);
-	EXPECT_GE(at_pmd, 1) TH_LOG("no PMD migration entry met within 45 s");
+	EXPECT_GE(at_pmd, 1) TH_LOG("no PMD migration entry met within 45 s, or a check failed (above)");
 	munmap(p, pmd_size);
 }
 
