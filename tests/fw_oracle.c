@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
+#include "fw_util.h"
 #include "mm/folio_walk_test.h"
 
 #define PAGE		4096UL
@@ -38,9 +39,6 @@
 #endif
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT	26
-#endif
-#ifndef MPOL_MF_MOVE
-#define MPOL_MF_MOVE	(1 << 1)
 #endif
 
 static int fw_fd = -1, pagemap_fd = -1, kpageflags_fd = -1;
@@ -626,35 +624,6 @@ TEST_F(fw, prot_none)
 	munmap(p, len);
 }
 
-/* The nodes with memory, from /sys/devices/system/node/has_memory ("0-1"). */
-static int memory_nodes(int *nodes, int max)
-{
-	char buf[256] = "", *s = buf, *end;
-	int fd = open("/sys/devices/system/node/has_memory", O_RDONLY);
-	int n = 0;
-	long a, b;
-
-	if (fd < 0)
-		return 0;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
-	while (n < max) {
-		a = strtol(s, &end, 10);
-		if (end == s)
-			break;
-		b = a;
-		if (*end == '-')
-			b = strtol(end + 1, &end, 10);
-		for (; a <= b && n < max; a++)
-			nodes[n++] = (int)a;
-		if (*end != ',')
-			break;
-		s = end + 1;
-	}
-	return n;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -684,8 +653,7 @@ static void migrate_forever(pid_t pid, char *p, size_t len, size_t step,
 			pages[i] = p + i * step;
 			to[i] = nodes[round & 1];
 		}
-		if (syscall(SYS_move_pages, pid, n, pages, to, status,
-			    MPOL_MF_MOVE) < 0)
+		if (fw_move_pages(pid, n, pages, to, status, MPOL_MF_MOVE) < 0)
 			_exit(3);
 		for (i = 0; i < n; i++)
 			if (status[i] == -EACCES || status[i] == -EFAULT ||
@@ -781,7 +749,7 @@ TEST_F_TIMEOUT(fw, migration_entry_in_flight, 150)
 	int nodes[8], caught, at_pmd = 0;
 	char *p;
 
-	if (memory_nodes(nodes, 8) < 2)
+	if (fw_memory_nodes(nodes, 8) < 2)
 		SKIP(return, "one memory node in this kernel: move_pages() cannot migrate");
 	p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1);
