@@ -38,7 +38,7 @@ bench:
 bench-all:
 	@$(LAB)/bench.sh x86_64 arm64
 
-## make stress      races, trinity and hostile input on KASAN kernels, base and patched (DURATION=600 s)
+## make stress      races, trinity and hostile input on KASAN kernels, base and patched (DURATION=600 s, FLAVOUR=kasan)
 stress:
 	@$(LAB)/stress.sh x86_64 arm64
 

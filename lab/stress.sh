@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # stress.sh ARCH...: `make stress`. On KASAN + lockdep kernels (FLAVOUR
-# kasan), base and patched: the race programs (tests/fw_race.c), Debian's
-# trinity biased to mm syscalls, and the hostile-input tests, for a
-# bounded time; then totals: races run, syscalls made, inputs tried,
-# splats (must be 0 on patched), data mismatches (must be 0).
+# kasan, the default; CI uses FLAVOUR=debug), base and patched: the race
+# programs (tests/fw_race.c), Debian's trinity biased to mm syscalls, and
+# the hostile-input tests, for a bounded time; then totals: races run,
+# syscalls made, inputs tried, splats (must be 0 on patched), data
+# mismatches (must be 0).
 #   DURATION  seconds of stress in all (default 600), split evenly over
 #             the arches and kernels; in each boot 60% races (at least
 #             35 s), 40% trinity (at least 60 s: one round)
@@ -17,6 +18,9 @@ DURATION=${DURATION:-600}
 SEED=${SEED:-$(date +%Y%m%d)}
 RESULTS=$BUILD/results/stress
 KERNELS="base patched"
+# page_poison=1: the kasan flavour's PAGE_POISONING checks freed pages
+CMDLINE_EXTRA=
+[ "$FLAVOUR" != kasan ] || CMDLINE_EXTRA="page_poison=1"
 TRINITY_SYSCALLS="move_pages migrate_pages mbind madvise mprotect munmap mremap mmap userfaultfd get_mempolicy set_mempolicy"
 
 # trinity_root ARCH: a directory with trinity, libc and the loader of ARCH
@@ -115,7 +119,7 @@ for a in "${ARCHES[@]}"; do
 		lab_step "stress $a $k ($FLAVOUR, seed $SEED)"
 		rc=0
 		LAB_QUIET=1 LAB_SHOW='^# (fwrace|fwstress): ' LAB_LOG="$RESULTS/$a-$k.console" \
-			LAB_CMDLINE_EXTRA="page_poison=1" LAB_TIMEOUT=$((DURATION * 2 + 900)) \
+			LAB_CMDLINE_EXTRA="$CMDLINE_EXTRA" LAB_TIMEOUT=$((DURATION * 2 + 900)) \
 			"$LAB_TOP/lab/boot.sh" "$a" "$k" "$FLAVOUR" "$payload" 2>"$RESULTS/$a-$k.verdict" || rc=$?
 		grep -naE "$("$LAB_TOP/lab/console.sh" --splat-regex)" "$RESULTS/$a-$k.console" |
 			sed -E 's/^[0-9]+:\[ *[0-9.]+\] //' >"$RESULTS/$a-$k.splats" || true
