@@ -23,7 +23,10 @@
  *            folio) to the other node and back; unit page (4K)
  *   ksm      merge: MADV_MERGEABLE of N identical pages until ksmd merged
  *            them all (pages_to_scan 1000, sleep_millisecs 0); unmerge:
- *            MADV_UNMERGEABLE of the N merged pages (break_ksm()); unit page
+ *            MADV_UNMERGEABLE of the N merged pages (break_ksm()); unit page;
+ *            and sparse64g: a 64 GiB VMA with N = 1024 pages in 64 runs
+ *            merged, MADV_UNMERGEABLE of all of it (ksm_unmerge) or
+ *            "echo 2 > run" (ksm_unmerge_all); unit call
  *   split    write of "pid,start,end" to split_huge_pages over N THPs;
  *            unit thp
  * A row whose sanity check fails (a status that is not the expected node,
@@ -513,6 +516,102 @@ static void bench_ksm(int max_ksm_shift)
 	fw_ksm_restore(&saved);
 }
 
+/*
+ * Sparse unmerge: a 64 GiB mergeable VMA of which SPARSE_SPOTS runs of
+ * SPARSE_RUN pages, spread evenly over it, are written and merged; the
+ * time of MADV_UNMERGEABLE of the whole VMA, and of "echo 2 > run"
+ * (unmerge every mergeable VMA), per call. What they cost on base is the
+ * size of the VMA, not what is in it.
+ */
+#define SPARSE_VMA	(64UL << 30)
+#define SPARSE_SPOTS	64
+#define SPARSE_RUN	16
+
+static char *sparse_page(char *p, size_t spot, size_t j)
+{
+	return p + spot * (SPARSE_VMA / SPARSE_SPOTS) + j * ps;
+}
+
+/* every page written is intact and no longer a KSM page */
+static int sparse_unmerged(char *p)
+{
+	for (size_t s = 0; s < SPARSE_SPOTS; s++)
+		for (size_t j = 0; j < SPARSE_RUN; j++) {
+			char *q = sparse_page(p, s, j);
+			int64_t flags = fw_page_flags(q);
+
+			if (flags < 0 || (flags & (1LL << KPF_KSM)) ||
+			    q[0] != 0x5a || q[ps - 1] != 0x5a)
+				return 0;
+		}
+	return 1;
+}
+
+static void bench_ksm_sparse(void)
+{
+	double t[2][MAX_REPS];
+	const long n = SPARSE_SPOTS * SPARSE_RUN;
+	struct fw_ksm_saved saved;
+	int k, how, bad = 0;
+
+	if (!fw_ksm_available())
+		return;	/* bench_ksm() said so */
+	fw_ksm_save(&saved);
+	fw_write_long(KSM_SYSFS "run", 0);
+	fw_write_long(KSM_SYSFS "pages_to_scan", BENCH_PAGES_TO_SCAN);
+	fw_write_long(KSM_SYSFS "sleep_millisecs", 0);
+	for (k = 0; k < reps; k++) {
+		for (how = 0; how < 2; how++) {
+			uint64_t t0, t1;
+			long base;
+			char *p;
+
+			p = mmap(NULL, SPARSE_VMA, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				 -1, 0);
+			if (p == MAP_FAILED) {
+				fprintf(stderr, "fw_bench: mmap 64 GiB: %s\n",
+					strerror(errno));
+				bad = 1;
+				goto out;
+			}
+			madvise(p, SPARSE_VMA, MADV_NOHUGEPAGE);
+			for (size_t s = 0; s < SPARSE_SPOTS; s++)
+				for (size_t j = 0; j < SPARSE_RUN; j++)
+					memset(sparse_page(p, s, j), 0x5a, ps);
+			base = ksm_sharing();
+			fw_write_long(KSM_SYSFS "run", 1);
+			t0 = now_ns();
+			madvise(p, SPARSE_VMA, MADV_MERGEABLE);
+			while (ksm_sharing() - base < n &&
+			       now_ns() - t0 < KSM_TIMEOUT_NS)
+				fw_sleep_ms(1);
+			fw_write_long(KSM_SYSFS "run", 0);
+			if (ksm_sharing() - base < n)
+				bad = 1;
+			t0 = now_ns();
+			if (how == 0)
+				madvise(p, SPARSE_VMA, MADV_UNMERGEABLE);
+			else
+				fw_write_long(KSM_SYSFS "run", 2);
+			t1 = now_ns();
+			t[how][k] = (double)(t1 - t0);
+			if (!sparse_unmerged(p))
+				bad = 1;
+			if (how == 0 && !ksm_forget(base))
+				bad = 1;
+			fw_write_long(KSM_SYSFS "run", 0);
+			munmap(p, SPARSE_VMA);
+		}
+	}
+	report("ksm_unmerge", "sparse64g", n, "call", t[0], reps, bad, NULL);
+	report("ksm_unmerge_all", "sparse64g", n, "call", t[1], reps, bad, NULL);
+out:
+	if (bad && k < reps)
+		failures++;
+	fw_ksm_restore(&saved);
+}
+
 /* ---- split_huge_pages --------------------------------------------------- */
 
 static void bench_split(int max_thp_shift)
@@ -664,8 +763,10 @@ int main(int argc, char **argv)
 	}
 	if (want_op("status"))
 		bench_status_empty(len, pages, status);
-	if (want_op("ksm"))
+	if (want_op("ksm")) {
 		bench_ksm(max_shift - 4);
+		bench_ksm_sparse();
+	}
 	if (want_op("split"))
 		bench_split(max_shift - 10);
 	printf("fwbench: end failures=%d\n", failures);

@@ -776,6 +776,211 @@ TEST_F_TIMEOUT(fw, migration_entry_in_flight, 150)
 	munmap(p, pmd_size);
 }
 
+/*
+ * The range walk (folio_walk_start_range() + folio_walk_next()) over
+ * [p, p + len), against a single walk at every page of it: it must find
+ * each folio a single walk finds, once per entry, at the first address of
+ * the range the entry maps, with the same answer (level, pfns, order,
+ * kind, entry), and nothing else. A PMD or PUD leaf or a hugetlb page is
+ * found once: the single walks at the addresses it covers must see the
+ * same folio.
+ */
+static void expect_range_walk(struct __test_metadata *_metadata, char *p,
+			      size_t len, unsigned int flags)
+{
+	static struct folio_walk_test res[FWT_RANGE_MAX];
+	unsigned long a, end = (unsigned long)p + len, covered_to = 0;
+	struct folio_walk_test_range r = {
+		.size = sizeof(r), .flags = flags, .start = (unsigned long)p,
+		.end = end, .results = (uintptr_t)res, .max = FWT_RANGE_MAX,
+	};
+	struct folio_walk_test t;
+	unsigned int i = 0, bad = 0;
+
+	ASSERT_EQ(0, ioctl(fw_fd, FOLIO_WALK_TEST_RANGE, &r))
+		TH_LOG("FOLIO_WALK_TEST_RANGE: %s", strerror(errno));
+	ASSERT_EQ(end, r.start) TH_LOG("more than %d folios in the range", FWT_RANGE_MAX);
+	for (a = (unsigned long)p; a < end && bad < 5; a += PAGE) {
+		const struct folio_walk_test *f = &res[i];
+
+		ASSERT_EQ(0, fw_walk(a, flags, &t));
+		if (a < covered_to) {
+			if (!t.found || t.head_pfn != res[i - 1].head_pfn) {
+				bad++;
+				TH_LOG("%#lx: single walk: found %u head %#llx, in the entry found at %#llx (head %#llx)",
+				       a, t.found, (unsigned long long)t.head_pfn,
+				       (unsigned long long)res[i - 1].addr,
+				       (unsigned long long)res[i - 1].head_pfn);
+			}
+			continue;
+		}
+		if (!t.found) {
+			if (i < r.nr && f->addr == a) {
+				bad++;
+				TH_LOG("%#lx: the range walk found a folio, a single walk none", a);
+				i++;
+			}
+			continue;
+		}
+		if (i >= r.nr || f->addr != a) {
+			bad++;
+			TH_LOG("%#lx: a single walk found a folio, the range walk went on to %#llx",
+			       a, i < r.nr ? (unsigned long long)f->addr : 0ULL);
+			continue;
+		}
+		if (f->level != t.level || f->pfn != t.pfn ||
+		    f->head_pfn != t.head_pfn || f->order != t.order ||
+		    f->kind != t.kind || f->entry != t.entry ||
+		    f->entry_pfn != t.entry_pfn || !f->ptl_held) {
+			bad++;
+			TH_LOG("%#lx: range walk level %u pfn %#llx head %#llx order %u kind %#x entry %#llx ptl %u; single walk level %u pfn %#llx head %#llx order %u kind %#x entry %#llx",
+			       a, f->level, (unsigned long long)f->pfn,
+			       (unsigned long long)f->head_pfn, f->order, f->kind,
+			       (unsigned long long)f->entry, f->ptl_held, t.level,
+			       (unsigned long long)t.pfn,
+			       (unsigned long long)t.head_pfn, t.order, t.kind,
+			       (unsigned long long)t.entry);
+		}
+		if (t.kind & FWT_HUGETLB)
+			covered_to = (a | ((PAGE << t.order) - 1)) + 1;
+		else
+			covered_to = (a | (level_pages(t.level) * PAGE - 1)) + 1;
+		i++;
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(r.nr, i) TH_LOG("the range walk found %u folios, the single walks %u", r.nr, i);
+}
+
+/*
+ * One anonymous VMA of four PMDs: a THP; every third page written; every
+ * fifth page read (the zero page); nothing. With and without FW_ZEROPAGE
+ * and FW_MIGRATION; then the VMA through a PROT_NONE window.
+ */
+TEST_F(fw, range_walk_anon_mixed)
+{
+	size_t len = 4 * pmd_size;
+	char *p = map_aligned(len, pmd_size, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	ASSERT_NE(p, NULL);
+	madvise(p + pmd_size, 3 * pmd_size, MADV_NOHUGEPAGE);
+	if (!access(THP_DIR, F_OK)) {
+		madvise(p, pmd_size, MADV_HUGEPAGE);
+		touch_write(p, pmd_size, PAGE);
+	}
+	touch_write(p + pmd_size, pmd_size, 3 * PAGE);
+	touch_read(p + 2 * pmd_size, pmd_size, 5 * PAGE);
+	expect_range_walk(_metadata, p, len, 0);
+	expect_range_walk(_metadata, p, len, FWT_ZEROPAGE | FWT_MIGRATION);
+	/* part of the range: from the middle of the THP to mid-PMD */
+	expect_range_walk(_metadata, p + pmd_size / 2 + PAGE,
+			  pmd_size + 7 * PAGE, FWT_ZEROPAGE);
+	ASSERT_EQ(0, mprotect(p, len, PROT_NONE));
+	expect_range_walk(_metadata, p, len, FWT_ZEROPAGE);
+	munmap(p, len);
+}
+
+/*
+ * Two pages of every hugetlb size, the second one touched: the walk skips
+ * the first without a folio and finds the second, at its level.
+ */
+TEST_F_TIMEOUT(fw, range_walk_hugetlb, 120)
+{
+	DIR *d = opendir("/sys/kernel/mm/hugepages");
+	struct dirent *de;
+	int sizes = 0;
+
+	if (!d)
+		SKIP(return, "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
+	while ((de = readdir(d))) {
+		unsigned long kb, sz;
+		size_t len;
+		char *p;
+
+		if (sscanf(de->d_name, "hugepages-%lukB", &kb) != 1)
+			continue;
+		sz = kb * 1024;
+		/* the pools have one page per node of the PUD size */
+		len = sz >= PUD_BYTES ? sz : 2 * sz;
+		p = map_aligned(len, sz, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+				(log2ul(sz) << MAP_HUGE_SHIFT), -1);
+		ASSERT_NE(p, NULL) TH_LOG("hugetlb %lukB: no pool reserved (lab: kernel command line)", kb);
+		touch_write(p + len - sz, sz, sz);
+		TH_LOG("hugetlb %lukB", kb);
+		expect_range_walk(_metadata, p, len, 0);
+		munmap(p, len);
+		sizes++;
+	}
+	closedir(d);
+	EXPECT_GE(sizes, 1);
+}
+
+/*
+ * A 64 GiB anonymous VMA with four pages written far apart: the walk finds
+ * exactly those four, with the pfns pagemap reports, without a single walk
+ * at each of its 16M addresses (which is what it is for).
+ */
+TEST_F(fw, range_walk_sparse_64g)
+{
+	static struct folio_walk_test res[16];
+	const size_t len = 64UL << 30;
+	const unsigned long offs[] = {
+		0, (17UL << 30) + 3 * PAGE, (40UL << 30) + pmd_size - PAGE,
+		len - PAGE,
+	};
+	struct folio_walk_test_range r = {
+		.size = sizeof(r), .results = (uintptr_t)res, .max = 16,
+	};
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	ASSERT_NE(p, MAP_FAILED) TH_LOG("mmap 64 GiB: %s", strerror(errno));
+	madvise(p, len, MADV_NOHUGEPAGE);
+	for (unsigned int k = 0; k < 4; k++)
+		p[offs[k]] = (char)(k + 1);
+	r.start = (unsigned long)p;
+	r.end = (unsigned long)p + len;
+	ASSERT_EQ(0, ioctl(fw_fd, FOLIO_WALK_TEST_RANGE, &r))
+		TH_LOG("FOLIO_WALK_TEST_RANGE: %s", strerror(errno));
+	EXPECT_EQ(r.end, r.start);
+	ASSERT_EQ(4, r.nr);
+	for (unsigned int k = 0; k < 4; k++) {
+		unsigned long a = (unsigned long)p + offs[k];
+
+		EXPECT_EQ(a, res[k].addr);
+		EXPECT_EQ(pagemap_pfn(a), res[k].pfn);
+		EXPECT_EQ(FWT_LEVEL_PTE, res[k].level);
+		EXPECT_TRUE(res[k].kind & FWT_ANON);
+	}
+	/* bad ranges: empty, past the VMA, too many results */
+	r.start = (unsigned long)p;
+	r.end = r.start;
+	EXPECT_EQ(-1, ioctl(fw_fd, FOLIO_WALK_TEST_RANGE, &r));
+	EXPECT_EQ(EINVAL, errno);
+	r.end = (unsigned long)p + len + PAGE;
+	EXPECT_EQ(-1, ioctl(fw_fd, FOLIO_WALK_TEST_RANGE, &r));
+	EXPECT_EQ(EINVAL, errno);
+	r.end = (unsigned long)p + len;
+	r.max = FWT_RANGE_MAX + 1;
+	EXPECT_EQ(-1, ioctl(fw_fd, FOLIO_WALK_TEST_RANGE, &r));
+	EXPECT_EQ(EINVAL, errno);
+	/* a bad results pointer */
+	r.results = 16;
+	EXPECT_EQ(-1, ioctl(fw_fd, FOLIO_WALK_TEST_RANGE, &r));
+	EXPECT_EQ(EFAULT, errno);
+	r.results = (uintptr_t)res;
+	/* results filled up: go on from where it says */
+	r.max = 3;
+	ASSERT_EQ(0, ioctl(fw_fd, FOLIO_WALK_TEST_RANGE, &r));
+	ASSERT_EQ(3, r.nr);
+	EXPECT_EQ((unsigned long)p + offs[2] + PAGE, r.start);
+	ASSERT_EQ(0, ioctl(fw_fd, FOLIO_WALK_TEST_RANGE, &r));
+	ASSERT_EQ(1, r.nr);
+	EXPECT_EQ((unsigned long)p + offs[3], res[0].addr);
+	munmap(p, len);
+}
+
 TEST_F(fw, hole_and_no_vma)
 {
 	size_t len = 4 * PAGE;
