@@ -852,31 +852,40 @@ static void expect_range_walk(struct __test_metadata *_metadata, char *p,
 }
 
 /*
- * One anonymous VMA of four PMDs: a THP; every third page written; every
- * fifth page read (the zero page); nothing. With and without FW_ZEROPAGE
- * and FW_MIGRATION; then the VMA through a PROT_NONE window.
+ * Two anonymous VMAs (a range walk stays in one): a THP; and three PMDs of
+ * 4K pages, every third page written, every fifth page read (the zero
+ * page), one PMD untouched. With and without FW_ZEROPAGE and FW_MIGRATION,
+ * from the middle of the THP, from the middle of a PTE table, and through
+ * PROT_NONE.
  */
 TEST_F(fw, range_walk_anon_mixed)
 {
 	size_t len = 4 * pmd_size;
 	char *p = map_aligned(len, pmd_size, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	char *q = p + pmd_size;
 
 	ASSERT_NE(p, NULL);
-	madvise(p + pmd_size, 3 * pmd_size, MADV_NOHUGEPAGE);
+	madvise(q, 3 * pmd_size, MADV_NOHUGEPAGE);
 	if (!access(THP_DIR, F_OK)) {
 		madvise(p, pmd_size, MADV_HUGEPAGE);
 		touch_write(p, pmd_size, PAGE);
+	} else {
+		touch_write(p, pmd_size, 2 * PAGE);
 	}
-	touch_write(p + pmd_size, pmd_size, 3 * PAGE);
-	touch_read(p + 2 * pmd_size, pmd_size, 5 * PAGE);
-	expect_range_walk(_metadata, p, len, 0);
-	expect_range_walk(_metadata, p, len, FWT_ZEROPAGE | FWT_MIGRATION);
-	/* part of the range: from the middle of the THP to mid-PMD */
+	touch_write(q, pmd_size, 3 * PAGE);
+	touch_read(q + pmd_size, pmd_size, 5 * PAGE);
+	expect_range_walk(_metadata, p, pmd_size, 0);
 	expect_range_walk(_metadata, p + pmd_size / 2 + PAGE,
-			  pmd_size + 7 * PAGE, FWT_ZEROPAGE);
+			  pmd_size / 2 - PAGE, FWT_MIGRATION);
+	expect_range_walk(_metadata, q, 3 * pmd_size, 0);
+	expect_range_walk(_metadata, q, 3 * pmd_size,
+			  FWT_ZEROPAGE | FWT_MIGRATION);
+	expect_range_walk(_metadata, q + 7 * PAGE, pmd_size + 5 * PAGE,
+			  FWT_ZEROPAGE);
 	ASSERT_EQ(0, mprotect(p, len, PROT_NONE));
-	expect_range_walk(_metadata, p, len, FWT_ZEROPAGE);
+	expect_range_walk(_metadata, p, pmd_size, FWT_ZEROPAGE);
+	expect_range_walk(_metadata, q, 3 * pmd_size, FWT_ZEROPAGE);
 	munmap(p, len);
 }
 
@@ -966,6 +975,7 @@ TEST_F(fw, range_walk_sparse_64g)
 	EXPECT_EQ(-1, ioctl(fw_fd, FOLIO_WALK_TEST_RANGE, &r));
 	EXPECT_EQ(EINVAL, errno);
 	/* a bad results pointer */
+	r.max = 16;
 	r.results = 16;
 	EXPECT_EQ(-1, ioctl(fw_fd, FOLIO_WALK_TEST_RANGE, &r));
 	EXPECT_EQ(EFAULT, errno);
