@@ -13,7 +13,7 @@ LAB := lab
 unexport ARCH
 
 .PHONY: help setup fetch apply export build tests run shell exec check check-all \
-	bench bench-all stress cross mutants bisect-check w1-check clean distclean
+	bench bench-all stress cross mutants bisect-check w1-check static-check clean distclean
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -46,6 +46,10 @@ stress:
 ##                  (NAMES="i386 ..." for some lines only)
 cross: setup apply
 	@$(LAB)/cross.sh $(NAMES)
+
+## make static-check kernel-doc and coccinelle over the files the series touches, base vs patched
+static-check: setup apply
+	@$(LAB)/static-check.sh
 
 ## make mutants     break the walker on purpose (tests/mutants.list): the oracle must catch each
 mutants: setup apply
