@@ -53,6 +53,7 @@ assemble_payload() {
 	cp -a "$BUILD/guest/$1-$2-$FLAVOUR/bin" "$dir/bin"
 	cp "$LAB_TOP/guest/check-run" "$dir/run"
 	cp "$LAB_TOP/guest/run-list" "$dir/run-list"
+	cp "$LAB_TOP/guest/retry" "$dir/bin/retry"
 	cp "$LAB_TOP/guest/selftests.list" "$dir/selftests.list"
 	# tests.list: "name kernels command...", kernels = all | patched
 	[ ! -f "$LAB_TOP/tests/tests.list" ] ||
