@@ -12,7 +12,7 @@
 
 ARCH_=${1:-x86_64}
 FLAVOUR=debug
-LIST=$LAB_TOP/tests/mutants.list
+LIST=${MUTANTS_LIST:-$LAB_TOP/tests/mutants.list}	# MUTANTS_LIST: another list (a subset)
 RESULTS=$BUILD/results/mutants
 TIMEOUT=${MUTANT_TIMEOUT:-240}
 
