@@ -36,6 +36,7 @@ foliowalk.oracle/fw.thp_pte_mapped           needs THP (no EDAT-1 under QEMU TCG
 foliowalk.oracle/fw.thp_pte_mapped_dontneed  needs THP (no EDAT-1 under QEMU TCG)
 foliowalk.oracle/fw.huge_zero_page           needs THP (no EDAT-1 under QEMU TCG)
 foliowalk.oracle/fw.hugetlb_every_size       needs hugetlb (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.range_walk_hugetlb       needs hugetlb (no EDAT-1 under QEMU TCG)
 foliowalk.oracle/fw.migration_entry_in_flight  needs two NUMA nodes (move_pages() has nowhere to migrate)
 "
 # KVM selects PGSTE, so arch/s390/kernel/uv.c and the secure-storage
