@@ -7,7 +7,8 @@
 #   coccinelle  every scripts/coccinelle/**/*.cocci in report mode, with the
 #               options its "// Options:" line asks for, as
 #               `make coccicheck MODE=report` runs them
-# Findings are compared without line numbers (the series moves code): a
+# Findings are compared without line numbers, also those in the message
+# ("preceding lock on line N"), since the series moves code: a
 # file passes when patched has no finding that base lacks. A file the
 # series adds is compared with nothing. Prints the findings of both, a
 # table, and last "N passed, N failed". Output in build/results/static/.
@@ -47,7 +48,7 @@ cocci_findings() {
 		# shellcheck disable=SC2086
 		(cd "$tree" && timeout 900 spatch -D report --very-quiet --no-show-diff \
 			$opts --sp-file "$c" "${files[@]}" 2>/dev/null) |
-			sed -E "s@^(\./)?([^: ]+):[0-9]+:[0-9]+-[0-9]+: @\2: @; s@^@$rel: @" >>"$out" || true
+			sed -E "s@^(\./)?([^: ]+):[0-9]+:[0-9]+-[0-9]+: @\2: @; s@(on )?line [0-9]+@line N@g; s@^@$rel: @" >>"$out" || true
 		[ $((n % 10)) -ne 0 ] || lab_say "  coccinelle ($(basename "$tree")): $n of $total semantic patches"
 	done < <(find "$KTREE/scripts/coccinelle" -name '*.cocci' | sort)
 	sort -o "$out" "$out"
@@ -77,9 +78,12 @@ while read -r f; do
 	kerneldoc_findings "$KTREE" "$f"
 done <"$RESULTS/files.txt" >"$RESULTS/kerneldoc-patched.txt"
 
-lab_step "coccinelle, report mode, base vs patched"
-cocci_findings "$KTREE_BASE" "$RESULTS/files.txt" "$RESULTS/cocci-base.txt"
-cocci_findings "$KTREE" "$RESULTS/files.txt" "$RESULTS/cocci-patched.txt"
+lab_step "coccinelle, report mode, base vs patched (the two trees side by side)"
+cocci_findings "$KTREE_BASE" "$RESULTS/files.txt" "$RESULTS/cocci-base.txt" &
+base_job=$!
+cocci_findings "$KTREE" "$RESULTS/files.txt" "$RESULTS/cocci-patched.txt" ||
+	die "coccinelle failed on the patched tree"
+wait "$base_job" || die "coccinelle failed on the base tree"
 
 passed=0
 failed=0
