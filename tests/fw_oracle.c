@@ -395,40 +395,57 @@ TEST_F(fw, thp_pte_mapped_dontneed)
 	munmap(p, pmd_size);
 }
 
-/* Every hugetlb size the kernel offers, each at start, middle and end. */
-TEST_F(fw, hugetlb_every_size)
+#define MAX_HUGETLB_SIZES	8
+
+/* The hugetlb page sizes the kernel offers, in bytes; -1 without hugetlb. */
+static int hugetlb_sizes(unsigned long *sz)
 {
 	DIR *d = opendir("/sys/kernel/mm/hugepages");
 	struct dirent *de;
-	int sizes = 0;
+	unsigned long kb;
+	int n = 0;
 
 	if (!d)
-		SKIP(return, "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
-	while ((de = readdir(d))) {
-		unsigned long kb, sz;
-		int level, order;
-		char *p;
+		return -1;
+	while ((de = readdir(d)) && n < MAX_HUGETLB_SIZES)
+		if (sscanf(de->d_name, "hugepages-%lukB", &kb) == 1)
+			sz[n++] = kb * 1024;
+	closedir(d);
+	return n;
+}
 
-		if (sscanf(de->d_name, "hugepages-%lukB", &kb) != 1)
-			continue;
-		sz = kb * 1024;
-		order = log2ul(sz / PAGE);
-		level = sz >= (1UL << 30) ? FWT_LEVEL_PUD :
-			sz >= pmd_size ? FWT_LEVEL_PMD : FWT_LEVEL_PTE;
-		p = map_aligned(sz, sz, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
-				(log2ul(sz) << MAP_HUGE_SHIFT), -1);
-		ASSERT_NE(p, NULL) TH_LOG("hugetlb %lukB: no pool reserved (lab: kernel command line)", kb);
+/* len bytes of hugetlb pages of size sz, aligned to sz; NULL on failure */
+static char *map_hugetlb(size_t len, unsigned long sz)
+{
+	return map_aligned(len, sz, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+			   (log2ul(sz) << MAP_HUGE_SHIFT), -1);
+}
+
+/* Every hugetlb size the kernel offers, each at start, middle and end. */
+TEST_F(fw, hugetlb_every_size)
+{
+	unsigned long sizes[MAX_HUGETLB_SIZES];
+	int n = hugetlb_sizes(sizes);
+
+	if (n < 0)
+		SKIP(return, "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
+	for (int i = 0; i < n; i++) {
+		unsigned long sz = sizes[i];
+		int order = log2ul(sz / PAGE);
+		int level = sz >= (1UL << 30) ? FWT_LEVEL_PUD :
+			    sz >= pmd_size ? FWT_LEVEL_PMD : FWT_LEVEL_PTE;
+		char *p = map_hugetlb(sz, sz);
+
+		ASSERT_NE(p, NULL) TH_LOG("hugetlb %lukB: no pool reserved (lab: kernel command line)", sz / 1024);
 		touch_write(p, sz, PAGE);
-		TH_LOG("hugetlb %lukB", kb);
+		TH_LOG("hugetlb %lukB", sz / 1024);
 		expect_range(_metadata, p, sz, 0, level, order);
 		expect_write(_metadata, (unsigned long)p + sz - 1, 0, 1);
 		expect_no_vma(_metadata, (unsigned long)p + sz);
 		munmap(p, sz);
-		sizes++;
 	}
-	closedir(d);
-	EXPECT_GE(sizes, 2);
+	EXPECT_GE(n, 2);
 }
 
 TEST_F(fw, zero_page)
@@ -895,34 +912,24 @@ TEST_F(fw, range_walk_anon_mixed)
  */
 TEST_F_TIMEOUT(fw, range_walk_hugetlb, 120)
 {
-	DIR *d = opendir("/sys/kernel/mm/hugepages");
-	struct dirent *de;
-	int sizes = 0;
+	unsigned long sizes[MAX_HUGETLB_SIZES];
+	int n = hugetlb_sizes(sizes);
 
-	if (!d)
+	if (n < 0)
 		SKIP(return, "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
-	while ((de = readdir(d))) {
-		unsigned long kb, sz;
-		size_t len;
-		char *p;
-
-		if (sscanf(de->d_name, "hugepages-%lukB", &kb) != 1)
-			continue;
-		sz = kb * 1024;
+	for (int i = 0; i < n; i++) {
+		unsigned long sz = sizes[i];
 		/* the pools have one page per node of the PUD size */
-		len = sz >= PUD_BYTES ? sz : 2 * sz;
-		p = map_aligned(len, sz, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
-				(log2ul(sz) << MAP_HUGE_SHIFT), -1);
-		ASSERT_NE(p, NULL) TH_LOG("hugetlb %lukB: no pool reserved (lab: kernel command line)", kb);
+		size_t len = sz >= PUD_BYTES ? sz : 2 * sz;
+		char *p = map_hugetlb(len, sz);
+
+		ASSERT_NE(p, NULL) TH_LOG("hugetlb %lukB: no pool reserved (lab: kernel command line)", sz / 1024);
 		touch_write(p + len - sz, sz, sz);
-		TH_LOG("hugetlb %lukB", kb);
+		TH_LOG("hugetlb %lukB", sz / 1024);
 		expect_range_walk(_metadata, p, len, 0);
 		munmap(p, len);
-		sizes++;
 	}
-	closedir(d);
-	EXPECT_GE(sizes, 1);
+	EXPECT_GE(n, 1);
 }
 
 /*
