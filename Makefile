@@ -13,7 +13,7 @@ LAB := lab
 unexport ARCH
 
 .PHONY: help setup fetch apply export build tests run shell exec check check-all \
-	bench bench-all stress cross mutants bisect-check w1-check static-check clean distclean
+	bench bench-all stress cross mutants bisect-check w1-check static-check rebase-check clean distclean
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -50,6 +50,11 @@ cross: setup apply
 ## make static-check kernel-doc and coccinelle over the files the series touches, base vs patched
 static-check: setup apply
 	@$(LAB)/static-check.sh
+
+## make rebase-check apply the series to every linux-source-6.1 upload in the archive, build each
+##                  for x86_64, print a table (VERSIONS="..." for some; APPLY_ONLY=1: no builds)
+rebase-check: setup
+	@$(LAB)/rebase-check.sh
 
 ## make mutants     break the walker on purpose (tests/mutants.list): the oracle must catch each
 mutants: setup apply

@@ -5,11 +5,13 @@
 . "$(dirname "$0")/lib.sh"
 
 [ $# -eq 3 ] || die "usage: build-kernel.sh ARCH base|patched FLAVOUR"
+# (bisect and rebase: a tree of lab/bisect-check.sh or lab/rebase-check.sh
+# in LAB_SRC_OVERRIDE, with part or all of the series)
 load_arch "$1"
 KERNEL=$2
 FLAVOUR=$3
-if [ "$KERNEL" = bisect ]; then
-	SRC=${LAB_SRC_OVERRIDE:?bisect builds need LAB_SRC_OVERRIDE}
+if [ "$KERNEL" = bisect ] || [ "$KERNEL" = rebase ]; then
+	SRC=${LAB_SRC_OVERRIDE:?$KERNEL builds need LAB_SRC_OVERRIDE}
 else
 	SRC=$(ktree_for "$KERNEL")
 fi
@@ -29,7 +31,7 @@ write_fragment() {
 	printf '%s\n' "$ARCH_KCONFIG"
 	if [ "$FLAVOUR" = prod ]; then
 		return 0
-	elif [ "$KERNEL" = patched ]; then
+	elif [ "$KERNEL" = patched ] || [ "$KERNEL" = rebase ]; then
 		cat "$LAB_TOP/configs/patched.config"
 	elif [ "$KERNEL" = bisect ]; then
 		patched_options_in_this_tree

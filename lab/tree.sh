@@ -124,9 +124,22 @@ am_series() {
 	fi
 }
 
+# notice_newer_upload: say so when the archive has a newer upload than the
+# pin (`make rebase-check` tells whether the series takes it).
+notice_newer_upload() {
+	local newest
+	newest=$(apt-cache madison "$BASE_PACKAGE" 2>/dev/null | awk '{print $3}' | sort -V | tail -n 1)
+	[ -n "$newest" ] && [ "$newest" != "$BASE_VERSION" ] &&
+		dpkg --compare-versions "$newest" gt "$BASE_VERSION" &&
+		warn_loudly "the archive has $BASE_PACKAGE $newest, newer than the pin ($BASE_VERSION)" \
+			"run 'make rebase-check', then move the pin (README.md, 'Following Debian's uploads')"
+	return 0
+}
+
 cmd_apply() {
 	local want have synced
 	cmd_fetch
+	notice_newer_upload
 	set_branch_description
 	[ -z "$(kgit status --porcelain --untracked-files=no)" ] ||
 		die "build/linux has uncommitted changes: commit them (then 'make export') or stash them"
