@@ -21,12 +21,17 @@ OUT=$(kout_for "$KERNEL" "$FLAVOUR")
 
 kmake() { kernel_make "$SRC" "$OUT" "$@"; }
 
-# The fragment this kernel is configured from: common mm, flavour, arch,
+# The fragment this kernel is configured from: common mm, (MMCONFIG=debian)
+# the mm options derived from Debian's config and what they need, flavour, arch,
 # and (patched only) the options that exist only with the series. The
 # prod flavour is what a distribution would ship: without the series'
 # test interface, so base and patched differ only by the series.
 write_fragment() {
 	cat "$LAB_TOP/configs/mm.config"
+	if [ "$MMCONFIG" = debian ]; then
+		"$LAB_TOP/lab/debian-config.sh" fragment "$LAB_ARCH" "$SRC"
+		cat "$LAB_TOP/configs/debian/needs.config"
+	fi
 	flavour_fragment "$FLAVOUR"
 	printf '%s\n' "$ARCH_KCONFIG"
 	if [ "$FLAVOUR" = prod ]; then

@@ -6,7 +6,7 @@
 
 FLAVOUR=${FLAVOUR:-debug}
 KERNELS=${KERNELS:-base patched}
-RESULTS=$BUILD/results/check
+RESULTS=$BUILD/results/check$MMCONFIG_SUFFIX	# (MMCONFIG=debian: check-debian)
 EXPECTED_DIFF=$LAB_TOP/tests/expected-differences.txt
 KNOWN_BASE_FAILURES=$LAB_TOP/tests/known-base-failures.txt
 PASSED=0

@@ -83,7 +83,17 @@ ktree_for() {
 	esac
 }
 
-kout_for() { echo "$BUILD/out/$LAB_ARCH-$1-$2"; }	# KERNEL FLAVOUR
+# MMCONFIG: lab (the lab's own mm fragment, configs/mm.config) or debian
+# (that plus every mm option with the value of Debian's config of the arch:
+# lab/debian-config.sh); its kernels are built in dirs of their own.
+MMCONFIG=${MMCONFIG:-lab}
+case "$MMCONFIG" in
+lab) MMCONFIG_SUFFIX= ;;
+debian) MMCONFIG_SUFFIX=-debian ;;
+*) die "MMCONFIG must be lab or debian, not '$MMCONFIG'" ;;
+esac
+
+kout_for() { echo "$BUILD/out/$LAB_ARCH-$1-$2$MMCONFIG_SUFFIX"; }	# KERNEL FLAVOUR
 
 # kernel_make SRC OUT ARGS...: make in kernel tree SRC, output in OUT, for
 # the loaded arch, through ccache when present.
