@@ -139,8 +139,8 @@ main() {
 				"remove its line there"
 		fi
 		lab_say "  $v: applies $applies, builds $builds${why:+ ($why)}"
-		row=$(printf '| %-10s | %-7s | %-6s | %s |' "$v" "$applies" "$builds" \
-			"$([ "$v" = "$BASE_VERSION" ] && echo "pinned ")${why:--}")
+		[ "$v" != "$BASE_VERSION" ] || why="pinned${why:+; $why}"
+		row=$(printf '| %-10s | %-7s | %-6s | %s |' "$v" "$applies" "$builds" "${why:--}")
 		rows+=("$row")
 		if [ "$applies" != yes ] || [ "$builds" = NO ]; then
 			[ -n "$known" ] || unexplained=$((unexplained + 1))
