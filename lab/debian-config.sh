@@ -50,7 +50,8 @@ symbols_of() {
 	local src=$1
 	[ -f "$src/mm/Kconfig" ] || die "no $src/mm/Kconfig"
 	{
-		sed -n 's/^\(menu\)\{0,1\}config \([A-Za-z0-9_]*\).*/\2/p' "$src/mm/Kconfig"
+		# (choice members are indented)
+		sed -n 's/^[[:space:]]*\(menu\)\{0,1\}config \([A-Za-z0-9_]*\).*/\2/p' "$src/mm/Kconfig"
 		grep -v '^[[:space:]]*\(#\|$\)' "$OPTIONS"
 	} | awk '!seen[$1]++ { print $1 }'
 }
