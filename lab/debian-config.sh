@@ -19,12 +19,6 @@ LEFT_OUT=$LAB_TOP/configs/debian/left-out
 
 config_path() { echo "$DEBDIR/$LAB_ARCH.config"; }
 
-verify_sha256_of() {
-	local file=$1 want=$2 got
-	got=$(sha256sum "$file" | cut -d' ' -f1)
-	[ "$got" = "$want" ] || die "sha256 mismatch for ${file#"$LAB_TOP"/}: got $got, pinned $want (configs/arch/$LAB_ARCH.sh)"
-}
-
 cmd_fetch() {
 	local deb=$DEBDIR/linux-config-6.1_${DEBIAN_CONFIG_VERSION}_$DEB_ARCH.deb tmp=$DEBDIR/unpack-$LAB_ARCH
 	[ -n "${DEBIAN_CONFIG_VERSION:-}" ] || die "configs/arch/$LAB_ARCH.sh pins no Debian config (DEBIAN_CONFIG_*)"
@@ -36,10 +30,10 @@ cmd_fetch() {
 			>"$LOGS/debian-config-$LAB_ARCH.log" 2>&1 ||
 			die "apt-get download linux-config-6.1:$DEB_ARCH=$DEBIAN_CONFIG_VERSION failed (is $DEB_ARCH a dpkg architecture here? run 'make setup'; log: build/logs/debian-config-$LAB_ARCH.log)"
 	fi
-	verify_sha256_of "$deb" "$DEBIAN_CONFIG_DEB_SHA256"
+	verify_sha256 "$deb" "$DEBIAN_CONFIG_DEB_SHA256" "configs/arch/$LAB_ARCH.sh"
 	rm -rf "$tmp"
 	dpkg-deb -x "$deb" "$tmp"
-	verify_sha256_of "$tmp/usr/src/linux-config-6.1/$DEBIAN_CONFIG_FILE" "$DEBIAN_CONFIG_SHA256"
+	verify_sha256 "$tmp/usr/src/linux-config-6.1/$DEBIAN_CONFIG_FILE" "$DEBIAN_CONFIG_SHA256" "configs/arch/$LAB_ARCH.sh"
 	xz -dc "$tmp/usr/src/linux-config-6.1/$DEBIAN_CONFIG_FILE" >"$(config_path).new"
 	mv "$(config_path).new" "$(config_path)"
 	rm -rf "$tmp"

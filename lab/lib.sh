@@ -49,6 +49,13 @@ run_logged() {
 	lab_say "  done in $(($(date +%s) - t0)) s: $desc"
 }
 
+# verify_sha256 FILE WANT [WHERE]: die unless FILE has sha256 WANT (pinned in WHERE)
+verify_sha256() {
+	local file=$1 want=$2 where=${3:-} got
+	got=$(sha256sum "$file" | cut -d' ' -f1)
+	[ "$got" = "$want" ] || die "sha256 mismatch for ${file#"$LAB_TOP"/}: got $got, pinned $want${where:+ ($where)}"
+}
+
 # wait_with_timeout PID SECONDS: 0 once PID has exited, 1 if still running.
 wait_with_timeout() {
 	local pid=$1 n=$2

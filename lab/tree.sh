@@ -37,12 +37,6 @@ download_base_deb() {
 	echo "$version" >"$dl/version"
 }
 
-verify_sha256() {
-	local file=$1 want=$2 got
-	got=$(sha256sum "$file" | cut -d' ' -f1)
-	[ "$got" = "$want" ] || die "sha256 mismatch for ${file#"$LAB_TOP"/}: got $got, pinned $want"
-}
-
 create_kernel_repo() {
 	local version deb tmp
 	version=$(cat "$BUILD/dl/version")
