@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # debian-config.sh: Debian's own configuration, the base of MMCONFIG=debian.
 #   debian-config.sh fetch ARCH       download linux-config-6.1 of ARCH (the
-#                                     version and checksums pinned in
-#                                     configs/arch/ARCH.sh) into build/debian
+#                                     line of configs/distro.list that
+#                                     configs/arch/ARCH.sh names, pinned
+#                                     there and in configs/distro.sha256)
 #   debian-config.sh fragment ARCH SRC
 #                                     print the mm fragment derived from it:
 #                                     every option mm/Kconfig of SRC defines
@@ -17,26 +18,11 @@ DEBDIR=$BUILD/debian
 OPTIONS=$LAB_TOP/configs/debian/options
 LEFT_OUT=$LAB_TOP/configs/debian/left-out
 
-config_path() { echo "$DEBDIR/$LAB_ARCH.config"; }
+config_path() { echo "$DEBDIR/$DEBIAN_CONFIG.config"; }
 
 cmd_fetch() {
-	local deb=$DEBDIR/linux-config-6.1_${DEBIAN_CONFIG_VERSION}_$DEB_ARCH.deb tmp=$DEBDIR/unpack-$LAB_ARCH
-	[ -n "${DEBIAN_CONFIG_VERSION:-}" ] || die "configs/arch/$LAB_ARCH.sh pins no Debian config (DEBIAN_CONFIG_*)"
-	[ -f "$(config_path)" ] && return 0
-	mkdir -p "$DEBDIR"
-	if [ ! -f "$deb" ]; then
-		lab_say "download linux-config-6.1:$DEB_ARCH $DEBIAN_CONFIG_VERSION"
-		(cd "$DEBDIR" && apt-get download "linux-config-6.1:$DEB_ARCH=$DEBIAN_CONFIG_VERSION") \
-			>"$LOGS/debian-config-$LAB_ARCH.log" 2>&1 ||
-			die "apt-get download linux-config-6.1:$DEB_ARCH=$DEBIAN_CONFIG_VERSION failed (is $DEB_ARCH a dpkg architecture here? run 'make setup'; log: build/logs/debian-config-$LAB_ARCH.log)"
-	fi
-	verify_sha256 "$deb" "$DEBIAN_CONFIG_DEB_SHA256" "configs/arch/$LAB_ARCH.sh"
-	rm -rf "$tmp"
-	dpkg-deb -x "$deb" "$tmp"
-	verify_sha256 "$tmp/usr/src/linux-config-6.1/$DEBIAN_CONFIG_FILE" "$DEBIAN_CONFIG_SHA256" "configs/arch/$LAB_ARCH.sh"
-	xz -dc "$tmp/usr/src/linux-config-6.1/$DEBIAN_CONFIG_FILE" >"$(config_path).new"
-	mv "$(config_path).new" "$(config_path)"
-	rm -rf "$tmp"
+	[ -n "${DEBIAN_CONFIG:-}" ] || die "configs/arch/$LAB_ARCH.sh names no Debian config (DEBIAN_CONFIG)"
+	fetch_debian_config "$DEBIAN_CONFIG" "$(config_path)"
 }
 
 # symbols_of SRC: every symbol mm/Kconfig defines, and configs/debian/options
@@ -56,7 +42,9 @@ cmd_fragment() {
 	local src=$1 cfg sym line
 	cmd_fetch
 	cfg=$(config_path)
-	echo "# Derived from Debian's $DEBIAN_CONFIG_FILE ($DEBIAN_CONFIG_VERSION) by lab/debian-config.sh"
+	local version file
+	read -r _ _ _ _ version file <<<"$(debian_config_row "$DEBIAN_CONFIG")"
+	echo "# Derived from Debian's $file ($version) by lab/debian-config.sh"
 	for sym in $(symbols_of "$src"); do
 		left_out | grep -qx "$sym" && continue
 		line=$(grep -E "^(CONFIG_$sym=|# CONFIG_$sym is not set)" "$cfg" || true)

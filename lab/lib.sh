@@ -56,6 +56,43 @@ verify_sha256() {
 	[ "$got" = "$want" ] || die "sha256 mismatch for ${file#"$LAB_TOP"/}: got $got, pinned $want${where:+ ($where)}"
 }
 
+# debian_config_row NAME: "KARCH CROSS PACKAGE DEB_ARCH VERSION FILE" of the
+# line NAME of configs/distro.list (Debian's configs, pinned there and in
+# configs/distro.sha256)
+debian_config_row() {
+	local row
+	row=$(awk -v n="$1" '$1 == n { $1 = ""; print substr($0, 2) }' "$LAB_TOP/configs/distro.list")
+	[ -n "$row" ] || die "configs/distro.list has no line '$1'"
+	echo "$row"
+}
+
+# fetch_debian_config NAME OUT: Debian's config of configs/distro.list's
+# line NAME, uncompressed to OUT: linux-config-6.1 of that architecture
+# and version with apt-get download (kept in build/debian), the sha256 of
+# the .deb and of the config in it checked against configs/distro.sha256
+fetch_debian_config() {
+	local name=$1 out=$2 debarch version file deb dir=$BUILD/debian tmp sums=$LAB_TOP/configs/distro.sha256
+	[ -f "$out" ] && return 0
+	read -r _ _ _ debarch version file <<<"$(debian_config_row "$name")"
+	deb=linux-config-6.1_${version}_$debarch.deb
+	mkdir -p "$dir" "$LOGS"
+	if [ ! -f "$dir/$deb" ]; then
+		lab_say "download linux-config-6.1:$debarch $version"
+		(cd "$dir" && apt-get download "linux-config-6.1:$debarch=$version") \
+			>"$LOGS/debian-config-$name.log" 2>&1 ||
+			die "apt-get download linux-config-6.1:$debarch=$version failed (is $debarch a dpkg architecture here? 'make setup' adds the booted ones, 'make distro-build' the others; log: build/logs/debian-config-$name.log)"
+	fi
+	verify_sha256 "$dir/$deb" "$(awk -v f="$deb" '$2 == f { print $1 }' "$sums")" configs/distro.sha256
+	tmp=$dir/unpack-$name
+	rm -rf "$tmp"
+	dpkg-deb -x "$dir/$deb" "$tmp"
+	[ -f "$tmp/usr/src/linux-config-6.1/$file" ] || die "$deb has no $file"
+	verify_sha256 "$tmp/usr/src/linux-config-6.1/$file" "$(awk -v f="$file" '$2 == f { print $1 }' "$sums")" configs/distro.sha256
+	xz -dc "$tmp/usr/src/linux-config-6.1/$file" >"$out.new"
+	mv "$out.new" "$out"
+	rm -rf "$tmp"
+}
+
 # wait_with_timeout PID SECONDS: 0 once PID has exited, 1 if still running.
 wait_with_timeout() {
 	local pid=$1 n=$2

@@ -21,9 +21,7 @@ CONFIG_ARM64_VA_BITS_48=y
 CONFIG_SERIAL_AMBA_PL011=y
 CONFIG_SERIAL_AMBA_PL011_CONSOLE=y
 "
-# Debian's config of this arch (linux-config-6.1), for MMCONFIG=debian
-# (lab/debian-config.sh derives the mm fragment from it).
-DEBIAN_CONFIG_VERSION=6.1.192-3
-DEBIAN_CONFIG_DEB_SHA256=d4a4f7c95f97c2d1011296ca44be802ccde8e4b6154318028415e3054e0ea326
-DEBIAN_CONFIG_FILE=config.arm64_none_arm64.xz
-DEBIAN_CONFIG_SHA256=00a6868bb4a1e8fcf29afb4e97b39aa35714cf61c133323a46d6ec302c0b6d7c
+# Debian's config of this arch: the line of configs/distro.list (version,
+# file; sha256 in configs/distro.sha256) MMCONFIG=debian derives the mm
+# fragment from (lab/debian-config.sh).
+DEBIAN_CONFIG=arm64

@@ -57,11 +57,9 @@ CONFIG_PROTECTED_VIRTUALIZATION_GUEST=y
 # stalls are still detected)
 CONFIG_SOFTLOCKUP_DETECTOR=n
 "
-# Debian's config of this arch (linux-config-6.1), for MMCONFIG=debian
-# (lab/debian-config.sh derives the mm fragment from it).
+# Debian's config of this arch: the line of configs/distro.list (version,
+# file; sha256 in configs/distro.sha256) MMCONFIG=debian derives the mm
+# fragment from (lab/debian-config.sh).
 # (the archive's s390x linux-config-6.1 is 6.1.176-1 only: no s390x
 # build of the newer uploads reached bookworm-security)
-DEBIAN_CONFIG_VERSION=6.1.176-1
-DEBIAN_CONFIG_DEB_SHA256=f38f356ea9492d8e56408ba650f2ed54e78453a0f4a8614f42ce3c073b98ee6d
-DEBIAN_CONFIG_FILE=config.s390x_none_s390x.xz
-DEBIAN_CONFIG_SHA256=7db675de99de064fca94cee6e7b726e22ecebaf2448be7c3b61a59e084a75819
+DEBIAN_CONFIG=s390x

@@ -26,9 +26,7 @@ CONFIG_X86_64_ACPI_NUMA=y
 CONFIG_PCI=y
 CONFIG_UNWINDER_ORC=y
 "
-# Debian's config of this arch (linux-config-6.1), for MMCONFIG=debian
-# (lab/debian-config.sh derives the mm fragment from it).
-DEBIAN_CONFIG_VERSION=6.1.192-3
-DEBIAN_CONFIG_DEB_SHA256=f9ae382340ce4350bd31b24d409fedb2744930cba61e019d2b27318bc2a281f9
-DEBIAN_CONFIG_FILE=config.amd64_none_amd64.xz
-DEBIAN_CONFIG_SHA256=954dca6cf12f90629b2de1cd415f3d505eb0591f452d177b463456ae72507780
+# Debian's config of this arch: the line of configs/distro.list (version,
+# file; sha256 in configs/distro.sha256) MMCONFIG=debian derives the mm
+# fragment from (lab/debian-config.sh).
+DEBIAN_CONFIG=amd64
