@@ -13,7 +13,7 @@ LAB := lab
 # The lab's ARCH is not the kernel's: do not let it leak into sub-makes.
 unexport ARCH
 
-.PHONY: help setup fetch apply export build tests run shell exec check check-all \
+.PHONY: help setup fetch apply export build tests run shell exec check check-all distro-build \
 	bench bench-all stress cross mutants bisect-check w1-check static-check rebase-check clean distclean
 
 help:
@@ -51,6 +51,11 @@ cross: setup apply
 ## make static-check kernel-doc and coccinelle over the files the series touches, base vs patched
 static-check: setup apply
 	@$(LAB)/static-check.sh
+
+## make distro-build compile the series' files with Debian's complete configs (configs/distro.list),
+##                  W=1 and sparse, base vs patched (NAMES="amd64 ..." for some lines only)
+distro-build: setup apply
+	@$(LAB)/distro-build.sh $(NAMES)
 
 ## make rebase-check apply the series to every linux-source-6.1 upload in the archive, build each
 ##                  for x86_64, print a table (VERSIONS="..." for some; APPLY_ONLY=1: no builds)
