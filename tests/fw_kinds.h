@@ -39,9 +39,9 @@
 #define FW_MAX_HUGETLB_SIZES	8
 
 /* What a kind is (struct fw_kind.flags). */
-#define FW_K_POPULATED	(1 << 0)	/* present normal memory: move_pages() reports a node */
+#define FW_K_POPULATED	(1 << 0)	/* present normal memory: it has a node */
 #define FW_K_THP	(1 << 1)	/* a THP that split_huge_pages must split */
-#define FW_K_CHILD	(1 << 2)	/* to be used in a forked child: COW-shared with the parent */
+#define FW_K_CHILD	(1 << 2)	/* used in a forked child: COW-shared */
 #define FW_K_HOLE	(1 << 3)	/* no VMA at all: EFAULT everywhere */
 #define FW_K_MERGES	(1 << 4)	/* private anonymous data KSM must merge and unmerge */
 #define FW_K_HUGETLB	(1 << 5)	/* hugetlb, of size arg */
@@ -51,7 +51,7 @@
 #define FW_K_SHARED	(1 << 9)	/* MAP_SHARED */
 #define FW_K_PROT_NONE	(1 << 10)	/* written, then mprotect(PROT_NONE) */
 #define FW_K_UNTOUCHED	(1 << 11)	/* a VMA with nothing mapped in it */
-#define FW_K_SPECIAL	(1 << 12)	/* a special mapping of the kernel's ([vdso], [vvar]) */
+#define FW_K_SPECIAL	(1 << 12)	/* a special mapping: [vdso], [vvar] */
 #define FW_K_THP_ADVISED (1 << 13)	/* MADV_HUGEPAGE kept: THPs when the kernel gives them */
 
 /* Who uses a kind (struct fw_kind.uses). */
