@@ -739,9 +739,11 @@ static const struct fw_kind fw_kind_defs[] = {
 	{ "vdso", fw_setup_special, FW_SPECIAL_VDSO, 0,
 	  FW_K_SPECIAL, FW_LEVEL_PTE, FW_ORDER_ANY,
 	  FW_DIFF_ALL | FW_USE_MOVE_ALL },
+	/* [vvar]: special PFN entries, no folio behind them */
 	{ "vvar", fw_setup_special, FW_SPECIAL_VVAR, 0,
 	  FW_K_SPECIAL, FW_LEVEL_NONE, FW_ORDER_NONE,
 	  FW_DIFF_ALL | FW_USE_MOVE_ALL | FW_USE_ORACLE },
+	/* level and order: when the kernel gave THPs (fw_race checks AnonHugePages) */
 	{ "thp_advised", fw_setup_thp_advised, 0, 0,
 	  FW_K_POPULATED | FW_K_THP_ADVISED, FW_LEVEL_PMD, FW_ORDER_PMD,
 	  FW_USE_RACE | FW_USE_DEMO },
