@@ -15,9 +15,8 @@
  * "move_pages", "PASS" or "FAIL" (lab/demo.sh).
  */
 #define _GNU_SOURCE
-#include "fw_util.h"
+#include "fw_kinds.h"
 
-#define KSM_TIMEOUT_MS	30000
 #define NO_STATUS	FW_UNSET	/* a step that does not apply */
 #define ANY_NODE	1000		/* row.expect: any node is right */
 
@@ -34,6 +33,7 @@ struct row {
 static size_t page_sz, pmd_sz;
 static int home, other = -1, checks, failures, not_set_up;
 static struct row rows[8];
+static struct fw_region regions[8];	/* rows[i]'s mapping, kept until exit */
 static int nr_rows;
 
 static struct row *add_row(const char *name, const char *what, int expect,
@@ -49,13 +49,17 @@ static struct row *add_row(const char *name, const char *what, int expect,
 	return r;
 }
 
-static char *map_fresh(size_t len, size_t align, int flags)
+/* an instance of the table's kind for row r (fw_kinds.h); NULL: r->note says why not */
+static char *setup_kind(struct row *r, const char *kind, size_t len)
 {
-	struct fw_span span;	/* kept until exit */
-	void *p = fw_map(len, align, page_sz, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, &span);
+	struct fw_region *reg = &regions[r - rows];
 
-	return p == MAP_FAILED ? NULL : p;
+	if (fw_region_setup_name(reg, kind, len)) {
+		snprintf(r->note, sizeof(r->note), "%s: %s", kind, reg->why);
+		return NULL;
+	}
+	r->addr = reg->addr;
+	return r->addr;
 }
 
 /* "THP (PMD)", "THP (PTE-mapped)" or "small pages (no THP)" */
@@ -75,15 +79,7 @@ static void describe_thp(char *addr, char *buf, size_t len)
 
 static void setup_anon_4k(void)
 {
-	struct row *r = add_row("anon 4K", "small page (PTE)", 0, 1);
-
-	r->addr = map_fresh(page_sz, page_sz, 0);
-	if (!r->addr) {
-		snprintf(r->note, sizeof(r->note), "mmap failed");
-		return;
-	}
-	madvise(r->addr, page_sz, MADV_NOHUGEPAGE);
-	memset(r->addr, 0x4b, page_sz);
+	setup_kind(add_row("anon 4K", "small page (PTE)", 0, 1), "anon4k", page_sz);
 }
 
 static void setup_anon_thp(void)
@@ -91,13 +87,8 @@ static void setup_anon_thp(void)
 	struct row *r = add_row("anon THP", "", 0, 1);
 	long kb;
 
-	r->addr = map_fresh(pmd_sz, pmd_sz, 0);
-	if (!r->addr) {
-		snprintf(r->note, sizeof(r->note), "mmap failed");
+	if (!setup_kind(r, "thp_advised", pmd_sz))
 		return;
-	}
-	madvise(r->addr, pmd_sz, MADV_HUGEPAGE);
-	memset(r->addr, 0x54, pmd_sz);
 	describe_thp(r->addr, r->what, sizeof(r->what));
 	kb = fw_smaps_kb(r->addr, "AnonHugePages");
 	printf("anon THP: MADV_HUGEPAGE on a %zu kB aligned region: AnonHugePages %ld kB, kpageflags %s\n",
@@ -107,96 +98,40 @@ static void setup_anon_thp(void)
 
 static void setup_hugetlb_2m(void)
 {
-	struct row *r;
-
 	/* A kernel without hugetlb (s390x under QEMU TCG: no EDAT-1): say so. */
-	if (access("/sys/kernel/mm/hugepages", F_OK)) {
+	if (!fw_env.hugetlb) {
 		printf("hugetlb: not in this kernel (no /sys/kernel/mm/hugepages): no hugetlb row\n");
 		return;
 	}
-	r = add_row("hugetlb 2M", "hugetlb page (PMD)", 0, 1);
-	r->addr = map_fresh(2UL << 20, 2UL << 20,
-			    MAP_HUGETLB | (21 << MAP_HUGE_SHIFT));
-	if (!r->addr) {
-		snprintf(r->note, sizeof(r->note), "no 2M hugetlb page (%s)",
-			 fw_errno_name(errno));
-		return;
-	}
-	memset(r->addr, 0x48, 2UL << 20);
+	setup_kind(add_row("hugetlb 2M", "hugetlb page (PMD)", 0, 1), "hugetlb_2M", 0);
 }
 
-/* run ksmd until pages_sharing grows or enough full scans went by */
-static int ksm_wait_merge(long sharing0, long *scans)
-{
-	long scans0 = fw_read_long(KSM_SYSFS "full_scans"), waited;
-
-	for (waited = 0; waited < KSM_TIMEOUT_MS; waited += 10) {
-		*scans = fw_read_long(KSM_SYSFS "full_scans") - scans0;
-		if (fw_read_long(KSM_SYSFS "pages_sharing") > sharing0 ||
-		    *scans >= 4)
-			return 0;
-		fw_sleep_ms(10);
-	}
-	return -1;
-}
-
+/* two identical pages, merged by ksmd (the table's ksm kind) */
 static void setup_ksm(void)
 {
 	struct row *r = add_row("KSM page", "KSM page (2 merged)", ANY_NODE, 0);
-	long sharing0 = fw_read_long(KSM_SYSFS "pages_sharing"), scans = 0;
+	long scans0 = fw_read_long(KSM_SYSFS "full_scans");
 	int64_t flags;
 
-	r->addr = map_fresh(2 * page_sz, page_sz, 0);
-	if (!r->addr || !fw_ksm_available()) {
-		snprintf(r->note, sizeof(r->note), "%s",
-			 r->addr ? "no KSM in this kernel" : "mmap failed");
+	if (!setup_kind(r, "ksm", 2 * page_sz))
 		return;
-	}
-	madvise(r->addr, 2 * page_sz, MADV_NOHUGEPAGE);
-	memset(r->addr, 0x42, 2 * page_sz);
-	madvise(r->addr, 2 * page_sz, MADV_MERGEABLE);
-	fw_ksm_start();
-	if (ksm_wait_merge(sharing0, &scans))
-		snprintf(r->note, sizeof(r->note), "ksmd did not scan in %d s",
-			 KSM_TIMEOUT_MS / 1000);
-	fw_ksm_stop();
 	flags = fw_page_flags(r->addr);
-	if (!r->note[0] && flags >= 0 && !(flags & (1LL << KPF_KSM)))
-		snprintf(r->note, sizeof(r->note), "not merged after %ld scans",
-			 scans);
 	printf("KSM: two identical pages, MADV_MERGEABLE, ksmd ran %ld full scans: kpageflags %s, pages_sharing %ld\n",
-	       scans, flags > 0 && flags & (1LL << KPF_KSM) ? "KSM" : "not KSM",
+	       fw_read_long(KSM_SYSFS "full_scans") - scans0,
+	       flags > 0 && flags & (1LL << KPF_KSM) ? "KSM" : "not KSM",
 	       fw_read_long(KSM_SYSFS "pages_sharing"));
 }
 
 static void setup_zero_page(void)
 {
-	struct row *r = add_row("zero page", "shared zero page", -EFAULT, 0);
-
-	r->addr = map_fresh(page_sz, page_sz, 0);
-	if (!r->addr) {
-		snprintf(r->note, sizeof(r->note), "mmap failed");
-		return;
-	}
-	madvise(r->addr, page_sz, MADV_NOHUGEPAGE);
-	(void)*(volatile char *)r->addr;
+	setup_kind(add_row("zero page", "shared zero page", -EFAULT, 0), "zero", page_sz);
 }
 
 static void setup_untouched_and_unmapped(void)
 {
-	struct row *untouched = add_row("untouched", "mapped, never touched",
-					-ENOENT, 0);
-	struct row *unmapped = add_row("unmapped", "no VMA", -EFAULT, 0);
-	char *p = map_fresh(2 * page_sz, page_sz, 0);
-
-	if (!p) {
-		snprintf(untouched->note, sizeof(untouched->note), "mmap failed");
-		snprintf(unmapped->note, sizeof(unmapped->note), "mmap failed");
-		return;
-	}
-	munmap(p + page_sz, page_sz);
-	untouched->addr = p;
-	unmapped->addr = p + page_sz;
+	setup_kind(add_row("untouched", "mapped, never touched", -ENOENT, 0), "untouched",
+		   page_sz);
+	setup_kind(add_row("unmapped", "no VMA", -EFAULT, 0), "hole", page_sz);
 }
 
 /* the status of one address, with move_pages()'s own failure as -errno */
@@ -303,8 +238,9 @@ int main(void)
 	char what[40];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	page_sz = fw_page_size();
-	pmd_sz = fw_pmd_size();
+	fw_kinds_init();
+	page_sz = fw_env.page_sz;
+	pmd_sz = fw_env.pmd_sz;
 	nr_nodes = fw_memory_nodes(nodes, FW_MAX_NODES);
 	home = nodes[0];
 	other = nr_nodes > 1 ? nodes[1] : -1;

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "fw_util.h"
+#include "fw_kinds.h"
 #include "mm/folio_walk_test.h"
 
 #define PAGE		4096UL
@@ -34,12 +34,6 @@
 #define KPF_KSM		21
 #define KPF_THP		22
 #define KPF_ZERO_PAGE	24
-#ifndef MADV_HUGEPAGE
-#define MADV_HUGEPAGE	14
-#endif
-#ifndef MAP_HUGE_SHIFT
-#define MAP_HUGE_SHIFT	26
-#endif
 
 static int fw_fd = -1, pagemap_fd = -1, kpageflags_fd = -1;
 
@@ -48,11 +42,7 @@ static unsigned long pmd_size = 2UL << 20;
 static int pmd_order = 9;
 
 /* The size a PUD entry maps: 2G on s390x (region-third), else 1G. */
-#ifdef __s390x__
-#define PUD_BYTES	(2UL << 30)
-#else
-#define PUD_BYTES	(1UL << 30)
-#endif
+#define PUD_BYTES	FW_PUD_BYTES
 
 /* How many pages one entry of a level maps. */
 static uint64_t level_pages(unsigned int level)
@@ -99,21 +89,6 @@ static uint64_t kpageflags(uint64_t pfn)
 static int has_kpf(uint64_t pfn, int bit)
 {
 	return !!(kpageflags(pfn) & (1ULL << bit));
-}
-
-/* mmap len bytes aligned to align, with nothing mapped right after. */
-static char *map_aligned(size_t len, size_t align, int prot, int flags, int fd)
-{
-	size_t total = len + align + PAGE;
-	char *raw, *p;
-
-	raw = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
-		return NULL;
-	p = (char *)(((unsigned long)raw + align - 1) & ~(align - 1));
-	munmap(raw, total);
-	p = mmap(p, len, prot, flags | MAP_FIXED_NOREPLACE, fd, 0);
-	return p == MAP_FAILED ? NULL : p;
 }
 
 static void touch_write(char *p, size_t len, size_t step)
@@ -250,40 +225,27 @@ static void expect_range(struct __test_metadata *_metadata, char *p,
 		      order);
 }
 
-static int log2ul(unsigned long v)
+/* The FWT_LEVEL_* of the table's FW_LEVEL_*. */
+static int fwt_level(enum fw_level level)
 {
-	int n = 0;
-
-	while (v > 1) {
-		v >>= 1;
-		n++;
-	}
-	return n;
+	return level == FW_LEVEL_PUD ? FWT_LEVEL_PUD :
+	       level == FW_LEVEL_PMD ? FWT_LEVEL_PMD : FWT_LEVEL_PTE;
 }
 
-static int write_sysfs(const char *path, const char *val)
+/*
+ * An instance of the table's kind name (fw_kinds.h), len bytes (0: the
+ * kind's own); a kind that is unavailable here fails the test.
+ */
+#define SETUP_KIND(r, name, len)						\
+	ASSERT_EQ(fw_region_setup_name(r, name, len), 0)			\
+		TH_LOG("%s: unavailable: %s", name, (r)->why)
+
+/* the first, a middle and the last byte, as the kind says they are mapped */
+static void expect_kind(struct __test_metadata *_metadata,
+			const struct fw_region *r, unsigned int flags)
 {
-	int fd = open(path, O_WRONLY);
-	int ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-static long read_sysfs(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
-	return atol(buf);
+	expect_range(_metadata, r->addr, r->len, flags, fwt_level(r->kind->level),
+		     fw_kind_order(r->kind));
 }
 
 #define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
@@ -309,10 +271,9 @@ FIXTURE_SETUP(fw)
 	if (kpageflags_fd < 0)
 		kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
 	ASSERT_GE(kpageflags_fd, 0);
-	if (read_sysfs(THP_DIR "/hpage_pmd_size") > 0) {
-		pmd_size = read_sysfs(THP_DIR "/hpage_pmd_size");
-		pmd_order = log2ul(pmd_size / PAGE);
-	}
+	fw_kinds_init();
+	pmd_size = fw_env.pmd_sz;
+	pmd_order = fw_log2(pmd_size / PAGE);
 }
 
 FIXTURE_TEARDOWN(fw)
@@ -321,274 +282,187 @@ FIXTURE_TEARDOWN(fw)
 
 TEST_F(fw, anon_4k)
 {
-	size_t len = 4 * PAGE;
-	char *p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct fw_region r;
 
-	ASSERT_NE(p, NULL);
-	madvise(p, len, MADV_NOHUGEPAGE);
-	touch_write(p, len, PAGE);
-	expect_range(_metadata, p, len, 0, FWT_LEVEL_PTE, 0);
-	expect_write(_metadata, (unsigned long)p, 0, 1);
-	expect_no_vma(_metadata, (unsigned long)p + len);
-	munmap(p, len);
-}
-
-static char *map_thp(struct __test_metadata *_metadata)
-{
-	char *p = map_aligned(pmd_size, pmd_size, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
-
-	(void)_metadata;
-	if (!p)
-		return NULL;
-	madvise(p, pmd_size, MADV_HUGEPAGE);
-	touch_write(p, pmd_size, PAGE);
-	return p;
+	SETUP_KIND(&r, "anon4k", 4 * PAGE);
+	expect_kind(_metadata, &r, 0);
+	expect_write(_metadata, (unsigned long)r.addr, 0, 1);
+	expect_no_vma(_metadata, (unsigned long)r.addr + r.len);
+	fw_region_release(&r);
 }
 
 TEST_F(fw, thp_pmd)
 {
-	char *p;
+	struct fw_region r;
 
 	NEED_THP();
-	p = map_thp(_metadata);
-
-	ASSERT_NE(p, NULL);
-	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_THP))
+	SETUP_KIND(&r, "thp_pmd", 0);
+	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)r.addr), KPF_THP))
 		TH_LOG("no THP: THP must be available (madvise mode) in the lab");
-	expect_range(_metadata, p, pmd_size, 0, FWT_LEVEL_PMD, pmd_order);
-	expect_write(_metadata, (unsigned long)p + pmd_size / 2, 0, 1);
-	expect_no_vma(_metadata, (unsigned long)p + pmd_size);
-	munmap(p, pmd_size);
+	expect_kind(_metadata, &r, 0);
+	expect_write(_metadata, (unsigned long)r.addr + r.len / 2, 0, 1);
+	expect_no_vma(_metadata, (unsigned long)r.addr + r.len);
+	fw_region_release(&r);
 }
 
 TEST_F(fw, thp_pte_mapped)
 {
-	char *p;
+	struct fw_region r;
 
 	NEED_THP();
-	p = map_thp(_metadata);
-
-	ASSERT_NE(p, NULL);
-	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_THP));
-	/* A partial mprotect splits the PMD, the folio stays large. */
-	ASSERT_EQ(mprotect(p + PAGE, PAGE, PROT_READ), 0);
-	expect_range(_metadata, p, pmd_size, 0, FWT_LEVEL_PTE, pmd_order);
-	munmap(p, pmd_size);
+	/* A partial mprotect split the PMD, the folio stays large. */
+	SETUP_KIND(&r, "thp_pte", 0);
+	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)r.addr), KPF_THP));
+	expect_kind(_metadata, &r, 0);
+	fw_region_release(&r);
 }
 
 TEST_F(fw, thp_pte_mapped_dontneed)
 {
+	struct fw_region r;
 	char *p;
 
 	NEED_THP();
-	p = map_thp(_metadata);
-
-	ASSERT_NE(p, NULL);
+	SETUP_KIND(&r, "thp_pmd", 0);
+	p = r.addr;
 	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_THP));
 	ASSERT_EQ(madvise(p + 7 * PAGE, PAGE, MADV_DONTNEED), 0);
 	expect_not_found(_metadata, (unsigned long)p + 7 * PAGE, 0);
 	expect_mapped(_metadata, (unsigned long)p, 0, FWT_LEVEL_PTE, -1);
 	expect_mapped(_metadata, (unsigned long)p + pmd_size - 1, 0,
 		      FWT_LEVEL_PTE, -1);
-	munmap(p, pmd_size);
-}
-
-#define MAX_HUGETLB_SIZES	8
-
-/* The hugetlb page sizes the kernel offers, in bytes; -1 without hugetlb. */
-static int hugetlb_sizes(unsigned long *sz)
-{
-	DIR *d = opendir("/sys/kernel/mm/hugepages");
-	struct dirent *de;
-	unsigned long kb;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)) && n < MAX_HUGETLB_SIZES)
-		if (sscanf(de->d_name, "hugepages-%lukB", &kb) == 1)
-			sz[n++] = kb * 1024;
-	closedir(d);
-	return n;
-}
-
-/* len bytes of hugetlb pages of size sz, aligned to sz; NULL on failure */
-static char *map_hugetlb(size_t len, unsigned long sz)
-{
-	return map_aligned(len, sz, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
-			   (log2ul(sz) << MAP_HUGE_SHIFT), -1);
+	fw_region_release(&r);
 }
 
 /* Every hugetlb size the kernel offers, each at start, middle and end. */
 TEST_F(fw, hugetlb_every_size)
 {
-	unsigned long sizes[MAX_HUGETLB_SIZES];
-	int n = hugetlb_sizes(sizes);
+	struct fw_region r;
+	int i, n = 0;
 
-	if (n < 0)
+	if (!fw_env.hugetlb)
 		SKIP(return, "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
-	for (int i = 0; i < n; i++) {
-		unsigned long sz = sizes[i];
-		int order = log2ul(sz / PAGE);
-		int level = sz >= (1UL << 30) ? FWT_LEVEL_PUD :
-			    sz >= pmd_size ? FWT_LEVEL_PMD : FWT_LEVEL_PTE;
-		char *p = map_hugetlb(sz, sz);
+	for (i = 0; i < fw_nr_kinds; i++) {
+		const struct fw_kind *k = &fw_kinds[i];
 
-		ASSERT_NE(p, NULL) TH_LOG("hugetlb %lukB: no pool reserved (lab: kernel command line)", sz / 1024);
-		touch_write(p, sz, PAGE);
-		TH_LOG("hugetlb %lukB", sz / 1024);
-		expect_range(_metadata, p, sz, 0, level, order);
-		expect_write(_metadata, (unsigned long)p + sz - 1, 0, 1);
-		expect_no_vma(_metadata, (unsigned long)p + sz);
-		munmap(p, sz);
+		if (!(k->flags & FW_K_HUGETLB))
+			continue;
+		n++;
+		ASSERT_EQ(fw_region_setup(&r, k, 0), 0)
+			TH_LOG("%s: %s (lab: pools on the kernel command line)", k->name, r.why);
+		TH_LOG("hugetlb %lukB", k->arg / 1024);
+		expect_kind(_metadata, &r, 0);
+		expect_write(_metadata, (unsigned long)r.addr + r.len - 1, 0, 1);
+		expect_no_vma(_metadata, (unsigned long)r.addr + r.len);
+		fw_region_release(&r);
 	}
 	EXPECT_GE(n, 2);
 }
 
+/* zero and huge_zero: at the first, a middle and the last byte */
+static void expect_zero_kind(struct __test_metadata *_metadata,
+			     const struct fw_region *r)
+{
+	unsigned long p = (unsigned long)r->addr;
+	int level = fwt_level(r->kind->level), order = fw_kind_order(r->kind);
+
+	ASSERT_TRUE(has_kpf(pagemap_pfn(p), KPF_ZERO_PAGE))
+		TH_LOG("no zero page: for the huge one, transparent_hugepage/use_zero_page must be 1");
+	expect_not_found(_metadata, p, 0);
+	expect_zero(_metadata, p, level, order);
+	expect_zero(_metadata, p + r->len / 2 + 123, level, order);
+	expect_zero(_metadata, p + r->len - 1, level, order);
+	expect_write(_metadata, p, FWT_ZEROPAGE, 0);
+}
+
 TEST_F(fw, zero_page)
 {
-	size_t len = 4 * PAGE;
-	char *p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct fw_region r;
 
-	ASSERT_NE(p, NULL);
-	madvise(p, len, MADV_NOHUGEPAGE);
-	touch_read(p, len, PAGE);
-	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_ZERO_PAGE));
-	expect_not_found(_metadata, (unsigned long)p, 0);
-	expect_zero(_metadata, (unsigned long)p, FWT_LEVEL_PTE, 0);
-	expect_zero(_metadata, (unsigned long)p + len / 2 + 123, FWT_LEVEL_PTE, 0);
-	expect_zero(_metadata, (unsigned long)p + len - 1, FWT_LEVEL_PTE, 0);
-	expect_write(_metadata, (unsigned long)p, FWT_ZEROPAGE, 0);
-	munmap(p, len);
+	SETUP_KIND(&r, "zero", 4 * PAGE);
+	expect_zero_kind(_metadata, &r);
+	fw_region_release(&r);
 }
 
 TEST_F(fw, huge_zero_page)
 {
-	char *p;
+	struct fw_region r;
 
 	NEED_THP();
-	p = map_aligned(pmd_size, pmd_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	ASSERT_NE(p, NULL);
-	madvise(p, pmd_size, MADV_HUGEPAGE);
-	touch_read(p, pmd_size, PAGE);
-	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_ZERO_PAGE))
-		TH_LOG("no huge zero page: transparent_hugepage/use_zero_page must be 1");
-	expect_not_found(_metadata, (unsigned long)p, 0);
-	expect_zero(_metadata, (unsigned long)p, FWT_LEVEL_PMD, pmd_order);
-	expect_zero(_metadata, (unsigned long)p + pmd_size / 2 + 123,
-		    FWT_LEVEL_PMD, pmd_order);
-	expect_zero(_metadata, (unsigned long)p + pmd_size - 1, FWT_LEVEL_PMD,
-		    pmd_order);
-	expect_write(_metadata, (unsigned long)p, FWT_ZEROPAGE, 0);
-	munmap(p, pmd_size);
+	SETUP_KIND(&r, "huge_zero", 0);
+	expect_zero_kind(_metadata, &r);
+	fw_region_release(&r);
 }
 
 TEST_F(fw, ksm_page)
 {
-	size_t len = 4 * PAGE;
-	char *p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	long scans;
-	int i;
-
-	ASSERT_NE(p, NULL);
-	memset(p, 0x5a, len);
-	ASSERT_EQ(madvise(p, len, MADV_MERGEABLE), 0);
-	ASSERT_EQ(write_sysfs("/sys/kernel/mm/ksm/pages_to_scan", "1000"), 0);
-	ASSERT_EQ(write_sysfs("/sys/kernel/mm/ksm/sleep_millisecs", "0"), 0);
-	ASSERT_EQ(write_sysfs("/sys/kernel/mm/ksm/run", "1"), 0);
-	scans = read_sysfs("/sys/kernel/mm/ksm/full_scans");
-	for (i = 0; i < 3000; i++) {
-		if (has_kpf(pagemap_pfn((unsigned long)p), KPF_KSM) &&
-		    read_sysfs("/sys/kernel/mm/ksm/full_scans") >= scans + 2)
-			break;
-		usleep(10000);
-	}
-	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_KSM))
-		TH_LOG("ksmd did not merge within 30 s");
-	expect_range(_metadata, p, len, 0, FWT_LEVEL_PTE, 0);
-	expect_write(_metadata, (unsigned long)p, 0, 0);	/* write-protected */
-	ASSERT_EQ(madvise(p, len, MADV_UNMERGEABLE), 0);
-	EXPECT_FALSE(has_kpf(pagemap_pfn((unsigned long)p), KPF_KSM));
-	write_sysfs("/sys/kernel/mm/ksm/run", "2");
-	munmap(p, len);
-}
-
-static void check_shared_file(struct __test_metadata *_metadata, int fd,
-			      int flags)
-{
-	size_t len = 4 * PAGE;
+	struct fw_region r;
 	char *p;
 
-	ASSERT_EQ(ftruncate(fd, len), 0);
-	p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE, flags, fd);
-	ASSERT_NE(p, NULL);
-	touch_read(p, len, PAGE);
-	expect_range(_metadata, p, len, 0, FWT_LEVEL_PTE, -1);
-	munmap(p, len);
+	SETUP_KIND(&r, "ksm", 4 * PAGE);
+	p = r.addr;
+	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_KSM))
+		TH_LOG("ksmd did not merge the first page");
+	expect_kind(_metadata, &r, 0);
+	expect_write(_metadata, (unsigned long)p, 0, 0);	/* write-protected */
+	ASSERT_EQ(madvise(p, r.len, MADV_UNMERGEABLE), 0);
+	EXPECT_FALSE(has_kpf(pagemap_pfn((unsigned long)p), KPF_KSM));
+	fw_write_str(KSM_SYSFS "run", "2");
+	fw_region_release(&r);
 }
 
 TEST_F(fw, shmem_shared_and_private)
 {
-	int fd = memfd_create("fw_oracle", 0);
 	struct folio_walk_test t;
+	struct fw_region r;
 	char *p;
 
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(ftruncate(fd, 4 * PAGE), 0);
-	ASSERT_EQ(pwrite(fd, "x", 1, 0), 1);
-	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(p, MAP_FAILED);
-	touch_write(p, 4 * PAGE, PAGE);
-	expect_range(_metadata, p, 4 * PAGE, 0, FWT_LEVEL_PTE, -1);
+	SETUP_KIND(&r, "memfd_shared", 4 * PAGE);
+	p = r.addr;
+	touch_write(p, r.len, PAGE);
+	expect_kind(_metadata, &r, 0);
 	expect_write(_metadata, (unsigned long)p, 0, 1);
 	ASSERT_EQ(fw_walk((unsigned long)p, 0, &t), 0);
 	EXPECT_FALSE(t.kind & FWT_ANON);
-	munmap(p, 4 * PAGE);
+	fw_region_release(&r);
 
 	/* private: page cache page until written, then an anon COW copy */
-	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	ASSERT_NE(p, MAP_FAILED);
-	touch_read(p, 4 * PAGE, PAGE);
-	expect_range(_metadata, p, 4 * PAGE, 0, FWT_LEVEL_PTE, -1);
+	SETUP_KIND(&r, "memfd_private", 4 * PAGE);
+	p = r.addr;
+	expect_kind(_metadata, &r, 0);
 	expect_write(_metadata, (unsigned long)p, 0, 0);	/* until COW */
 	ASSERT_EQ(fw_walk((unsigned long)p, 0, &t), 0);
 	EXPECT_FALSE(t.kind & FWT_ANON);
-	touch_write(p, 4 * PAGE, PAGE);
-	expect_range(_metadata, p, 4 * PAGE, 0, FWT_LEVEL_PTE, 0);
+	touch_write(p, r.len, PAGE);
+	expect_range(_metadata, p, r.len, 0, FWT_LEVEL_PTE, 0);
 	expect_write(_metadata, (unsigned long)p, 0, 1);
 	ASSERT_EQ(fw_walk((unsigned long)p, 0, &t), 0);
 	EXPECT_TRUE(t.kind & FWT_ANON);
-	munmap(p, 4 * PAGE);
-	close(fd);
+	fw_region_release(&r);
 }
 
 TEST_F(fw, tmpfs_file)
 {
-	int fd = open("/tmp/fw_oracle.file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	struct fw_region r;
 
-	ASSERT_GE(fd, 0);
-	unlink("/tmp/fw_oracle.file");
-	check_shared_file(_metadata, fd, MAP_SHARED);
-	check_shared_file(_metadata, fd, MAP_PRIVATE);
-	close(fd);
+	SETUP_KIND(&r, "tmpfs_shared", 4 * PAGE);
+	expect_kind(_metadata, &r, 0);
+	fw_region_release(&r);
+	SETUP_KIND(&r, "tmpfs_private", 4 * PAGE);
+	expect_kind(_metadata, &r, 0);
+	fw_region_release(&r);
 }
 
 TEST_F(fw, cow_after_fork)
 {
-	char *p = map_aligned(PAGE, PAGE, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	uint64_t parent_pfn;
+	struct fw_region r;
 	int status;
 	pid_t pid;
+	char *p;
 
-	ASSERT_NE(p, NULL);
-	p[0] = 1;
+	SETUP_KIND(&r, "cow_child", PAGE);
+	p = r.addr;
 	parent_pfn = pagemap_pfn((unsigned long)p);
 	pid = fork();
 	ASSERT_GE(pid, 0);
@@ -616,29 +490,25 @@ TEST_F(fw, cow_after_fork)
 	}
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);
 	EXPECT_EQ(WEXITSTATUS(status), 0);
-	expect_mapped(_metadata, (unsigned long)p, 0, FWT_LEVEL_PTE, 0);
+	expect_mapped(_metadata, (unsigned long)p, 0, fwt_level(r.kind->level),
+		      fw_kind_order(r.kind));
 	EXPECT_EQ(pagemap_pfn((unsigned long)p), parent_pfn);
 	/* fork write-protected the parent's PTE too, until it writes */
 	expect_write(_metadata, (unsigned long)p, 0, 0);
 	p[0] = 3;
 	expect_write(_metadata, (unsigned long)p, 0, 1);
-	munmap(p, PAGE);
+	fw_region_release(&r);
 }
 
 TEST_F(fw, prot_none)
 {
-	size_t len = 2 * PAGE;
-	char *p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct fw_region r;
 
-	ASSERT_NE(p, NULL);
-	madvise(p, len, MADV_NOHUGEPAGE);
-	touch_write(p, len, PAGE);
-	ASSERT_EQ(mprotect(p, len, PROT_NONE), 0);
+	SETUP_KIND(&r, "protnone", 2 * PAGE);
 	/* the folio is still mapped, by a PROT_NONE entry */
-	expect_range(_metadata, p, len, 0, FWT_LEVEL_PTE, 0);
-	expect_write(_metadata, (unsigned long)p, 0, 0);
-	munmap(p, len);
+	expect_kind(_metadata, &r, 0);
+	expect_write(_metadata, (unsigned long)r.addr, 0, 0);
+	fw_region_release(&r);
 }
 
 static double now_s(void)
@@ -762,35 +632,29 @@ static int catch_migration_entries(struct __test_metadata *_metadata,
  */
 TEST_F_TIMEOUT(fw, migration_entry_in_flight, 150)
 {
-	size_t len = 64 * PAGE;
 	int nodes[8], caught, at_pmd = 0;
-	char *p;
+	struct fw_region r;
 
 	if (fw_memory_nodes(nodes, 8) < 2)
 		SKIP(return, "one memory node in this kernel: move_pages() cannot migrate");
-	p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	ASSERT_NE(p, NULL);
-	madvise(p, len, MADV_NOHUGEPAGE);
-	touch_write(p, len, PAGE);
-	caught = catch_migration_entries(_metadata, p, len, PAGE, nodes, 5, 45,
+	SETUP_KIND(&r, "anon4k", 64 * PAGE);
+	caught = catch_migration_entries(_metadata, r.addr, r.len, PAGE, nodes, 5, 45,
 					 &at_pmd);
 	TH_LOG("4K pages: %d PTE migration entries met", caught);
 	EXPECT_GE(caught, 1) TH_LOG("no PTE migration entry met within 45 s, or a check failed (above)");
 	EXPECT_EQ(at_pmd, 0);
-	munmap(p, len);
+	fw_region_release(&r);
 
-	if (access(THP_DIR, F_OK))
+	if (!fw_env.thp_sysfs)
 		return;	/* no THP in this kernel: PMD migration entries cannot exist */
-	p = map_thp(_metadata);
-	ASSERT_NE(p, NULL);
-	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)p), KPF_THP));
+	SETUP_KIND(&r, "thp_pmd", 0);
+	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)r.addr), KPF_THP));
 	at_pmd = 0;
-	caught = catch_migration_entries(_metadata, p, pmd_size, pmd_size,
+	caught = catch_migration_entries(_metadata, r.addr, r.len, r.len,
 					 nodes, 5, 45, &at_pmd);
 	TH_LOG("THP: %d migration entries met, %d of them PMDs", caught, at_pmd);
 	EXPECT_GE(at_pmd, 1) TH_LOG("no PMD migration entry met within 45 s, or a check failed (above)");
-	munmap(p, pmd_size);
+	fw_region_release(&r);
 }
 
 /*
@@ -878,13 +742,14 @@ static void expect_range_walk(struct __test_metadata *_metadata, char *p,
 TEST_F(fw, range_walk_anon_mixed)
 {
 	size_t len = 4 * pmd_size;
-	char *p = map_aligned(len, pmd_size, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct fw_span span;
+	char *p = fw_map(len, pmd_size, PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, &span);
 	char *q = p + pmd_size;
 
-	ASSERT_NE(p, NULL);
+	ASSERT_NE(p, MAP_FAILED);
 	madvise(q, 3 * pmd_size, MADV_NOHUGEPAGE);
-	if (!access(THP_DIR, F_OK)) {
+	if (fw_env.thp_sysfs) {
 		madvise(p, pmd_size, MADV_HUGEPAGE);
 		touch_write(p, pmd_size, PAGE);
 	} else {
@@ -903,7 +768,7 @@ TEST_F(fw, range_walk_anon_mixed)
 	ASSERT_EQ(0, mprotect(p, len, PROT_NONE));
 	expect_range_walk(_metadata, p, pmd_size, FWT_ZEROPAGE);
 	expect_range_walk(_metadata, q, 3 * pmd_size, FWT_ZEROPAGE);
-	munmap(p, len);
+	munmap(span.start, span.len);
 }
 
 /*
@@ -912,22 +777,29 @@ TEST_F(fw, range_walk_anon_mixed)
  */
 TEST_F_TIMEOUT(fw, range_walk_hugetlb, 120)
 {
-	unsigned long sizes[MAX_HUGETLB_SIZES];
-	int n = hugetlb_sizes(sizes);
+	struct fw_span span;
+	int n = 0;
 
-	if (n < 0)
+	if (!fw_env.hugetlb)
 		SKIP(return, "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
-	for (int i = 0; i < n; i++) {
-		unsigned long sz = sizes[i];
-		/* the pools have one page per node of the PUD size */
-		size_t len = sz >= PUD_BYTES ? sz : 2 * sz;
-		char *p = map_hugetlb(len, sz);
+	for (int i = 0; i < fw_nr_kinds; i++) {
+		unsigned long sz = fw_kinds[i].arg;
+		size_t len;
+		char *p;
 
-		ASSERT_NE(p, NULL) TH_LOG("hugetlb %lukB: no pool reserved (lab: kernel command line)", sz / 1024);
+		if (!(fw_kinds[i].flags & FW_K_HUGETLB))
+			continue;
+		n++;
+		/* the pools have one page per node of the PUD size */
+		len = sz >= PUD_BYTES ? sz : 2 * sz;
+		/* not the kind's setup: the first huge page stays untouched */
+		p = fw_map(len, sz, PAGE, PROT_READ | PROT_WRITE, fw_hugetlb_flags(sz), -1,
+			   &span);
+		ASSERT_NE(p, MAP_FAILED) TH_LOG("hugetlb %lukB: no pool reserved (lab: kernel command line)", sz / 1024);
 		touch_write(p + len - sz, sz, sz);
 		TH_LOG("hugetlb %lukB", sz / 1024);
 		expect_range_walk(_metadata, p, len, 0);
-		munmap(p, len);
+		munmap(span.start, span.len);
 	}
 	EXPECT_GE(n, 1);
 }
@@ -1000,48 +872,46 @@ TEST_F(fw, range_walk_sparse_64g)
 
 TEST_F(fw, hole_and_no_vma)
 {
-	size_t len = 4 * PAGE;
-	char *p = map_aligned(len, PAGE, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	struct fw_region r;
+	char *p;
 
-	ASSERT_NE(p, NULL);
+	SETUP_KIND(&r, "untouched", 4 * PAGE);
+	p = r.addr;
 	expect_not_found(_metadata, (unsigned long)p, 0);
-	expect_not_found(_metadata, (unsigned long)p + len - 1,
+	expect_not_found(_metadata, (unsigned long)p + r.len - 1,
 			 FWT_ZEROPAGE | FWT_MIGRATION);
 	EXPECT_EQ(pagemap_pfn((unsigned long)p), 0);
-	expect_no_vma(_metadata, (unsigned long)p + len);
-	munmap(p, len);
-	expect_no_vma(_metadata, (unsigned long)p);
+	expect_no_vma(_metadata, (unsigned long)p + r.len);
+	fw_region_release(&r);
+	SETUP_KIND(&r, "hole", 4 * PAGE);
+	expect_no_vma(_metadata, (unsigned long)r.addr);
+	expect_no_vma(_metadata, (unsigned long)r.addr + r.len - 1);
+	fw_region_release(&r);
 }
 
 /* A special mapping: [vvar] is a PFN mapping without normal pages. */
 TEST_F(fw, special_vvar)
 {
-	FILE *maps = fopen("/proc/self/maps", "r");
-	unsigned long start = 0, end;
-	char line[256];
+	unsigned long a, end;
+	struct fw_region r;
 
-	ASSERT_NE(maps, NULL);
-	while (fgets(line, sizeof(line), maps))
-		if (strstr(line, "[vvar]") &&
-		    sscanf(line, "%lx-%lx", &start, &end) == 2)
-			break;
-	fclose(maps);
-	ASSERT_NE(start, 0) TH_LOG("no [vvar] mapping");
-	for (unsigned long a = start; a < end; a += PAGE)
+	SETUP_KIND(&r, "vvar", 0);
+	end = (unsigned long)r.addr + r.len;
+	for (a = (unsigned long)r.addr; a < end; a += PAGE)
 		expect_not_found(_metadata, a, FWT_ZEROPAGE | FWT_MIGRATION);
+	fw_region_release(&r);
 }
 
 /* A tagged pointer (arm64 TBI) walks to the same page as the untagged one. */
 TEST_F(fw, tagged_address)
 {
-	char *p = map_aligned(PAGE, PAGE, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	unsigned long tagged;
 	struct folio_walk_test t;
+	unsigned long tagged;
+	struct fw_region r;
+	char *p;
 
-	ASSERT_NE(p, NULL);
-	p[0] = 1;
+	SETUP_KIND(&r, "anon4k", PAGE);
+	p = r.addr;
 	tagged = (unsigned long)p | (0x5aUL << 56);
 #if defined(__aarch64__)
 	ASSERT_EQ(fw_walk(tagged, 0, &t), 0);
@@ -1054,18 +924,17 @@ TEST_F(fw, tagged_address)
 	/* no tags: a non-canonical address */
 	EXPECT_EQ(fw_walk(tagged, 0, &t), -EINVAL);
 #endif
-	munmap(p, PAGE);
+	fw_region_release(&r);
 }
 
 TEST_F(fw, hostile_input)
 {
 	struct folio_walk_test t;
-	char *p = map_aligned(PAGE, PAGE, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	char *buf;
+	struct fw_region r;
+	char *p, *buf;
 
-	ASSERT_NE(p, NULL);
-	p[0] = 1;
+	SETUP_KIND(&r, "anon4k", PAGE);
+	p = r.addr;
 	/* wrong size, unknown flags, reserved bits */
 	memset(&t, 0, sizeof(t));
 	t.size = sizeof(t) - 8;
@@ -1116,7 +985,7 @@ TEST_F(fw, hostile_input)
 	EXPECT_EQ(t.found, 1);
 	EXPECT_EQ(t.pfn, pagemap_pfn((unsigned long)p));
 	free(buf);
-	munmap(p, PAGE);
+	fw_region_release(&r);
 }
 
 TEST_HARNESS_MAIN

@@ -42,7 +42,7 @@
  * (FORK_CAP forks), and a watchdog alarm ends a run that hangs.
  */
 #define _GNU_SOURCE
-#include "fw_util.h"
+#include "fw_kinds.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -243,13 +243,16 @@ static int verify_page(struct race *r, const char *p, unsigned long idx,
 
 /* ---- mappings ---- */
 
-/* a mapping of its own VMA, with an unmapped guard page on each side */
+/*
+ * A mapping of its own VMA, with an unmapped guard page on each side: an
+ * instance of the table's anon4k or thp_advised kind (fw_kinds.h).
+ */
 struct region {
 	char *addr;
 	size_t len;
 	unsigned long npages;
 	int thp;			/* MADV_HUGEPAGE, else NOHUGEPAGE */
-	struct fw_span span;
+	struct fw_region kr;		/* the kind's instance */
 };
 
 /* one or two regions seen as one array of pages */
@@ -276,25 +279,21 @@ static void touch_read(struct region *m, unsigned long first,
 		(void)((volatile char *)m->addr)[i * page_sz];
 }
 
+/* npages written pages: THPs (thp_advised) or 4K pages (anon4k) */
 static int region_setup(struct race *r, struct region *m,
 			unsigned long npages, int thp)
 {
+	const char *kind;
+
 	thp = thp && have_thp;	/* no THP in this kernel: 4K pages */
+	kind = thp ? "thp_advised" : "anon4k";
 	m->npages = npages;
-	m->len = npages * page_sz;
 	m->thp = thp;
-	m->addr = fw_map(m->len, thp ? pmd_sz : page_sz, page_sz, RW,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, &m->span);
-	if (m->addr == MAP_FAILED) {
-		m->span.start = NULL;
-		return skip_race(r, SKIP_FAIL, "mmap of %lu pages: %s",
-				 npages, fw_errno_name(errno));
-	}
-	if (madvise(m->addr, m->len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) &&
-	    thp)
-		return skip_race(r, SKIP_FAIL, "no THP: MADV_HUGEPAGE: %s",
-				 fw_errno_name(errno));
-	touch(m, 0, npages);
+	if (fw_region_setup_name(&m->kr, kind, npages * page_sz))
+		return skip_race(r, SKIP_FAIL, "%s of %lu pages: %s", kind,
+				 npages, m->kr.why);
+	m->addr = m->kr.addr;
+	m->len = m->kr.len;
 	if (thp && fw_smaps_kb(m->addr, "AnonHugePages") <= 0)
 		return skip_race(r, SKIP_FAIL,
 				 "no THP: AnonHugePages 0 after MADV_HUGEPAGE");
@@ -303,9 +302,9 @@ static int region_setup(struct race *r, struct region *m,
 
 static void region_unmap(struct region *m)
 {
-	if (m->span.start)
-		munmap(m->span.start, m->span.len);
-	m->span.start = NULL;
+	if (m->kr.kind)
+		fw_region_release(&m->kr);
+	m->kr.kind = NULL;
 }
 
 static int area_add(struct race *r, struct area *a, unsigned long npages,
@@ -1233,7 +1232,11 @@ struct huge_ctx {
 	struct mp_buf buf;
 };
 
-/* A: map 4 x 2M, publish, fault with patterns, verify, unmap */
+/*
+ * A: map 4 x 2M, publish, fault with patterns, verify, unmap. The mapping
+ * churn is the race: the mapper maps the hugetlb_2M kind's pages itself
+ * (fw_hugetlb_flags()), without guard pages, as fast as it can.
+ */
 static void *huge_mapper(void *arg)
 {
 	struct huge_ctx *c = arg;
@@ -1244,8 +1247,7 @@ static void *huge_mapper(void *arg)
 	char *p;
 
 	for (i = 0; i < LOOP_CAP && running(r); i++) {
-		p = mmap(NULL, len, RW, MAP_PRIVATE | MAP_ANONYMOUS |
-			 MAP_HUGETLB | (21 << MAP_HUGE_SHIFT), -1, 0);
+		p = mmap(NULL, len, RW, fw_hugetlb_flags(HUGE_SZ), -1, 0);
 		add_sys(r, 1);
 		if (p == MAP_FAILED) {
 			if (errno != ENOMEM) {
@@ -1318,13 +1320,13 @@ static void race_hugetlb_fault_unmap(struct race *r)
 	struct huge_ctx c = { .r = r };
 	long free_pages, saved_nr = -1;
 
-	if (access("/sys/kernel/mm/hugepages", F_OK)) {
+	if (!fw_env.hugetlb) {
 		skip_race(r, SKIP_FAIL,
 			  "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
 		return;
 	}
 	free_pages = fw_read_long(HUGE_DIR "free_hugepages");
-	if (free_pages < 0) {
+	if (!fw_kind_find("hugetlb_2M") || free_pages < 0) {
 		skip_race(r, SKIP_FAIL, "no 2M hugetlb (%s)", HUGE_DIR);
 		return;
 	}
@@ -1618,6 +1620,7 @@ static void init_env(void)
 	    !strcmp(cur, "never") &&
 	    !fw_write_str(THP_SYSFS "enabled", "madvise"))
 		snprintf(thp_saved, sizeof(thp_saved), "%s", cur);
+	fw_kinds_init();
 }
 
 static void usage(const char *prog)

@@ -1,0 +1,929 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fw_kinds.h: the kinds of mapping the foliowalk guest programs run on,
+ * in one table (fw_kind_defs[]) that fw_diff, fw_race, fw_oracle and
+ * fw_demo walk. A kind is defined here once: its name, how an instance is
+ * set up (fw_region_setup()) and torn down (fw_region_release()), and
+ * what it is expected to be (FW_K_* flags, the level and the folio order
+ * of the entries that map it); FW_USE_* says which programs (and which
+ * fw_diff operations) use it. What a program does with a kind (the
+ * operations it runs, the partners it races it against, what it asserts)
+ * stays in the program.
+ *
+ * A kind that cannot be set up here (no THP, an empty hugetlb pool, no
+ * KSM, ...) is "unavailable": fw_region_setup() returns -1 with the reason
+ * in region.why, naming what is missing. Nothing is skipped silently.
+ *
+ * Populated kinds hold a data pattern derived from the kind's name
+ * (fw_region_data() checks it): pages 2k and 2k+1 are identical, so that
+ * KSM has something to merge. Include after "#define _GNU_SOURCE"; call
+ * fw_kinds_init() once, after the program changed the THP/KSM knobs it
+ * changes (the kinds' availability reads them).
+ */
+#ifndef FW_KINDS_H
+#define FW_KINDS_H
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/vfs.h>
+#include "fw_util.h"
+
+#define FW_SMALL_PAGES		8		/* default pages of the 4K kinds */
+#define FW_SPARSE_LIMIT		(64UL << 20)	/* larger: check the ends of pages */
+#define FW_SPARSE_WORDS		8
+#define FW_KSM_TIMEOUT_MS	60000
+#define FW_TMPFS_MAGIC		0x01021994
+#define FW_MAX_KINDS		32
+#define FW_MAX_HUGETLB_SIZES	8
+
+/* What a kind is (struct fw_kind.flags). */
+#define FW_K_POPULATED	(1 << 0)	/* present normal memory: it has a node */
+#define FW_K_THP	(1 << 1)	/* a THP that split_huge_pages must split */
+#define FW_K_CHILD	(1 << 2)	/* used in a forked child: COW-shared */
+#define FW_K_HOLE	(1 << 3)	/* no VMA at all: EFAULT everywhere */
+#define FW_K_MERGES	(1 << 4)	/* private anonymous data KSM must merge and unmerge */
+#define FW_K_HUGETLB	(1 << 5)	/* hugetlb, of size arg */
+#define FW_K_ZERO	(1 << 6)	/* the shared zero page or the huge zero page */
+#define FW_K_KSM	(1 << 7)	/* merged by ksmd at setup */
+#define FW_K_FILE	(1 << 8)	/* a mapping of a shmem/tmpfs file */
+#define FW_K_SHARED	(1 << 9)	/* MAP_SHARED */
+#define FW_K_PROT_NONE	(1 << 10)	/* written, then mprotect(PROT_NONE) */
+#define FW_K_UNTOUCHED	(1 << 11)	/* a VMA with nothing mapped in it */
+#define FW_K_SPECIAL	(1 << 12)	/* a special mapping: [vdso], [vvar] */
+#define FW_K_THP_ADVISED (1 << 13)	/* MADV_HUGEPAGE kept: THPs when the kernel gives them */
+
+/* Who uses a kind (struct fw_kind.uses). */
+#define FW_USE_DIFF	(1 << 0)	/* fw_diff: every per-kind operation */
+#define FW_USE_BATCH	(1 << 1)	/* fw_diff: part of the mixed move_pages() batches */
+#define FW_USE_MOVE_ALL	(1 << 2)	/* fw_diff: moved with MPOL_MF_MOVE_ALL too */
+#define FW_USE_ORACLE	(1 << 3)	/* fw_oracle */
+#define FW_USE_RACE	(1 << 4)	/* fw_race */
+#define FW_USE_DEMO	(1 << 5)	/* fw_demo */
+
+/* The level of the entries that map a kind (struct fw_kind.level). */
+enum fw_level { FW_LEVEL_NONE, FW_LEVEL_PTE, FW_LEVEL_PMD, FW_LEVEL_PUD };
+
+/* The folio order of a kind (struct fw_kind.order); fw_kind_order(). */
+enum fw_order {
+	FW_ORDER_ANY,		/* whatever the page cache gives */
+	FW_ORDER_PAGE,		/* order 0 */
+	FW_ORDER_PMD,		/* a PMD-sized folio */
+	FW_ORDER_SIZE,		/* the hugetlb page size, arg */
+	FW_ORDER_NONE,		/* nothing is mapped */
+};
+
+/* The size a PUD entry maps: 2G on s390x (region-third), else 1G. */
+#ifdef __s390x__
+#define FW_PUD_BYTES	(2UL << 30)
+#else
+#define FW_PUD_BYTES	(1UL << 30)
+#endif
+
+/* arguments of the setups */
+#define FW_THP_PMD	0
+#define FW_THP_PTE	1
+#define FW_THP_PROTNONE	2
+#define FW_F_SHARED	1
+#define FW_F_TMPFS	2
+#define FW_ANON_PROTNONE 1
+#define FW_SPECIAL_VDSO	0
+#define FW_SPECIAL_VVAR	1
+
+enum fw_pattern { FW_PAT_NONE, FW_PAT_ZERO, FW_PAT_DATA, FW_PAT_COPY };
+
+struct fw_kind;
+
+/**
+ * struct fw_region - one instance of a kind, set up by fw_region_setup()
+ * @kind:	its kind
+ * @addr:	where it starts
+ * @len:	its length in bytes
+ * @prot:	the protection it keeps; -1: not ours (hole, special)
+ * @guarded:	ours, with an unmapped guard page before and after it
+ * @span:	what fw_region_release() unmaps
+ * @fd:		the file behind it, or -1
+ * @pat:	what its data is (FW_PAT_*)
+ * @seed:	the seed of its data pattern (from the kind's name)
+ * @copy:	FW_PAT_COPY: its contents at setup
+ * @note:	more setup facts, printed by fw_diff ("fs=tmpfs")
+ * @why:	why it is unavailable; "" when it was set up
+ */
+struct fw_region {
+	const struct fw_kind *kind;
+	char *addr;
+	size_t len;
+	int prot;
+	int guarded;
+	struct fw_span span;
+	int fd;
+	enum fw_pattern pat;
+	unsigned int seed;
+	unsigned char *copy;
+	char note[32];
+	char why[64];
+};
+
+/**
+ * struct fw_kind - a kind of mapping: one entry of the table
+ * @name:	what it is, as the programs print it ("anon4k", "thp_pmd",
+ *		"hugetlb_2M", ...); tests/expected-differences.txt matches
+ *		fw_diff's lines by it
+ * @setup:	sets an instance up in a zeroed region whose len is the
+ *		length asked for (0: the kind's own, @pages or the THP or
+ *		huge page size); 0, or -1 with region.why set
+ * @arg:	the setup's argument (FW_THP_*, FW_F_*, the hugetlb size)
+ * @pages:	the default length in pages; 0: one PMD (THP kinds), one
+ *		huge page (hugetlb), the VMA (special mappings)
+ * @flags:	what it is: FW_K_*
+ * @level:	the level of the entries that map it (FW_LEVEL_*; hugetlb:
+ *		from the size, see fw_kinds_init())
+ * @order:	the order of its folios (FW_ORDER_*, fw_kind_order())
+ * @uses:	who uses it: FW_USE_*
+ *
+ * Teardown is the same for every kind, fw_region_release(): it unmaps
+ * what the setup mapped (with its guard pages), closes the file and frees
+ * the copy. The hugetlb entry of fw_kind_defs[] is a template that
+ * fw_kinds_init() turns into one kind per size in /sys/kernel/mm/hugepages.
+ */
+struct fw_kind {
+	char name[48];
+	int (*setup)(struct fw_region *r);
+	unsigned long arg;
+	unsigned int pages;
+	unsigned int flags;
+	enum fw_level level;
+	enum fw_order order;
+	unsigned int uses;
+};
+
+/* what fw_kinds_init() found out about the machine */
+struct fw_kinds_env {
+	size_t page_sz, pmd_sz;
+	int thp_sysfs;		/* the kernel has THP (transparent_hugepage/ exists) */
+	int thp;		/* ... and THP "enabled" is not "never" */
+	int ksm;		/* ksm/run is writable */
+	int hugetlb;		/* /sys/kernel/mm/hugepages exists */
+};
+
+static struct fw_kinds_env fw_env;
+static struct fw_kind fw_kinds[FW_MAX_KINDS];
+static int fw_nr_kinds;
+
+/* pagemap + kpageflags facts of a region, in 4K pages */
+struct fw_pstat {
+	long pages, present, anon, thp, huge, ksm, zero;
+	int flags_ok;
+};
+
+static inline int fw_unavailable(struct fw_region *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static inline int fw_unavailable(struct fw_region *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof(r->why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- data patterns ---- */
+
+/* pages 2k and 2k+1 are identical, so that KSM has something to merge */
+static inline uint64_t fw_pattern_word(unsigned int seed, size_t page, size_t word)
+{
+	uint64_t v = ((uint64_t)seed << 48) ^ ((uint64_t)(page / 2) << 20) ^ word;
+
+	return v * 0x9e3779b97f4a7c15ULL | 1;
+}
+
+static inline uint64_t fw_expected_word(const struct fw_region *r, size_t page, size_t word)
+{
+	return r->pat == FW_PAT_DATA ? fw_pattern_word(r->seed, page, word) : 0;
+}
+
+/* regions over FW_SPARSE_LIMIT: only the first and last words of a page */
+static inline int fw_sparse(const struct fw_region *r)
+{
+	return r->len > FW_SPARSE_LIMIT;
+}
+
+static inline void fw_fill_words(const struct fw_region *r, size_t pg, size_t from, size_t to)
+{
+	uint64_t *p = (uint64_t *)(r->addr + pg * fw_env.page_sz);
+
+	for (; from < to; from++)
+		p[from] = fw_pattern_word(r->seed, pg, from);
+}
+
+static inline int fw_words_intact(const struct fw_region *r, size_t pg, size_t from,
+				  size_t to)
+{
+	const volatile uint64_t *p = (uint64_t *)(r->addr + pg * fw_env.page_sz);
+
+	for (; from < to; from++)
+		if (p[from] != fw_expected_word(r, pg, from))
+			return 0;
+	return 1;
+}
+
+static inline void fw_region_fill(struct fw_region *r)
+{
+	size_t wpp = fw_env.page_sz / 8, pg;
+
+	r->pat = FW_PAT_DATA;
+	for (pg = 0; pg < r->len / fw_env.page_sz; pg++) {
+		if (fw_sparse(r)) {
+			fw_fill_words(r, pg, 0, FW_SPARSE_WORDS);
+			fw_fill_words(r, pg, wpp - FW_SPARSE_WORDS, wpp);
+		} else {
+			fw_fill_words(r, pg, 0, wpp);
+		}
+	}
+}
+
+static inline int fw_pattern_intact(const struct fw_region *r)
+{
+	size_t wpp = fw_env.page_sz / 8, pg;
+
+	for (pg = 0; pg < r->len / fw_env.page_sz; pg++) {
+		if (fw_sparse(r) ? !fw_words_intact(r, pg, 0, FW_SPARSE_WORDS) ||
+				   !fw_words_intact(r, pg, wpp - FW_SPARSE_WORDS, wpp) :
+				   !fw_words_intact(r, pg, 0, wpp))
+			return 0;
+	}
+	return 1;
+}
+
+/* "intact", "corrupt" or "n/a"; PROT_NONE regions are opened for reading */
+static inline const char *fw_region_data(struct fw_region *r)
+{
+	int intact;
+
+	if (r->pat == FW_PAT_NONE || r->why[0])
+		return "n/a";
+	if (r->prot == PROT_NONE)
+		mprotect(r->addr, r->len, PROT_READ);
+	if (r->pat == FW_PAT_COPY)
+		intact = !memcmp(r->addr, r->copy, r->len);
+	else
+		intact = fw_pattern_intact(r);
+	if (r->prot == PROT_NONE)
+		mprotect(r->addr, r->len, PROT_NONE);
+	return intact ? "intact" : "corrupt";
+}
+
+static inline void fw_touch_read(const struct fw_region *r, size_t stride)
+{
+	size_t off;
+
+	for (off = 0; off < r->len; off += stride)
+		(void)*(volatile char *)(r->addr + off);
+}
+
+/* ---- page facts: pagemap + kpageflags, smaps ---- */
+
+static inline void fw_tally(struct fw_pstat *ps, uint64_t f)
+{
+	ps->anon += !!(f & (1ULL << KPF_ANON));
+	ps->thp += !!(f & (1ULL << KPF_THP));
+	ps->huge += !!(f & (1ULL << KPF_HUGE));
+	ps->ksm += !!(f & (1ULL << KPF_KSM));
+	ps->zero += !!(f & (1ULL << KPF_ZERO_PAGE));
+}
+
+static inline void fw_tally_run(struct fw_pstat *ps, int kfd, uint64_t pfn, size_t n,
+				uint64_t *flags)
+{
+	size_t i;
+
+	if (kfd < 0 || !pfn || fw_kpageflags(kfd, pfn, n, flags)) {
+		ps->flags_ok = 0;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		fw_tally(ps, flags[i]);
+}
+
+static inline void fw_region_pstat(const struct fw_region *r, struct fw_pstat *ps)
+{
+	size_t n = r->len / fw_env.page_sz, i, j;
+	uint64_t *pm = calloc(n, 8), *flags = calloc(n, 8);
+	int kfd = open("/proc/kpageflags", O_RDONLY);
+
+	memset(ps, 0, sizeof(*ps));
+	ps->pages = (long)n;
+	ps->flags_ok = kfd >= 0;
+	if (!pm || !flags || fw_pagemap(r->addr, n, pm)) {
+		ps->flags_ok = 0;
+		ps->present = -1;
+		goto out;
+	}
+	for (i = 0; i < n; i = j) {
+		j = i + 1;
+		if (!(pm[i] & PM_PRESENT))
+			continue;
+		while (j < n && (pm[j] & PM_PRESENT) &&
+		       (pm[j] & PM_PFN_MASK) == (pm[j - 1] & PM_PFN_MASK) + 1)
+			j++;
+		ps->present += (long)(j - i);
+		fw_tally_run(ps, kfd, pm[i] & PM_PFN_MASK, j - i, flags);
+	}
+out:
+	if (kfd >= 0)
+		close(kfd);
+	free(pm);
+	free(flags);
+}
+
+/* 4K pages of the region that kpageflags calls THP; -1 when unknown */
+static inline long fw_region_thp(const struct fw_region *r)
+{
+	struct fw_pstat ps;
+
+	fw_region_pstat(r, &ps);
+	return ps.flags_ok ? ps.thp : -1;
+}
+
+static inline long fw_region_anonhuge_kb(const struct fw_region *r)
+{
+	return fw_smaps_kb(r->addr, "AnonHugePages");
+}
+
+/* all of it THP (kpageflags; smaps AnonHugePages without kpageflags) */
+static inline int fw_region_is_thp(const struct fw_region *r)
+{
+	long thp = fw_region_thp(r);
+
+	if (thp >= 0)
+		return thp == (long)(r->len / fw_env.page_sz);
+	return fw_region_anonhuge_kb(r) >= (long)(fw_env.pmd_sz >> 10);
+}
+
+/* ---- KSM: ksmd run to completion ---- */
+
+/* the counters ksmd stops changing when it has done its work */
+struct fw_ksm_counts {
+	long shared, sharing;
+};
+
+static inline void fw_ksm_read(struct fw_ksm_counts *c)
+{
+	c->shared = fw_read_long(KSM_SYSFS "pages_shared");
+	c->sharing = fw_read_long(KSM_SYSFS "pages_sharing");
+}
+
+/* run ksmd until its counters are stable, then stop it; 0 or -ETIMEDOUT */
+static inline int fw_ksm_settle(void)
+{
+	struct fw_ksm_counts prev, cur;
+	int i, ret;
+
+	fw_ksm_start();
+	ret = fw_ksm_wait_scans(3, FW_KSM_TIMEOUT_MS);
+	fw_ksm_read(&prev);
+	for (i = 0; !ret && i < 8; i++) {
+		ret = fw_ksm_wait_scans(2, FW_KSM_TIMEOUT_MS);
+		fw_ksm_read(&cur);
+		if (cur.shared == prev.shared && cur.sharing == prev.sharing)
+			break;
+		prev = cur;
+	}
+	fw_ksm_stop();
+	return ret;
+}
+
+/* ---- the setups ---- */
+
+/* r->len bytes at an align-aligned address, with unmapped guard pages */
+static inline int fw_region_map(struct fw_region *r, size_t align, int prot, int flags, int fd)
+{
+	void *p = fw_map(r->len, align, fw_env.page_sz, prot, flags, fd, &r->span);
+
+	if (p == MAP_FAILED)
+		return fw_unavailable(r, "mmap_%s", fw_errno_name(errno));
+	r->addr = p;
+	r->prot = prot;
+	r->guarded = 1;
+	return 0;
+}
+
+static inline int fw_log2(unsigned long v)
+{
+	int n = 0;
+
+	while (v > 1) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+}
+
+/* the mmap() flags of private anonymous hugetlb pages of size sz */
+static inline int fw_hugetlb_flags(unsigned long sz)
+{
+	return MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (fw_log2(sz) << MAP_HUGE_SHIFT);
+}
+
+/* anon4k, cow_child, protnone: written 4K pages, no THP */
+static inline int fw_setup_anon(struct fw_region *r)
+{
+	if (fw_region_map(r, fw_env.page_sz, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1))
+		return -1;
+	madvise(r->addr, r->len, MADV_NOHUGEPAGE);
+	fw_region_fill(r);
+	if (r->kind->arg == FW_ANON_PROTNONE) {
+		mprotect(r->addr, r->len, PROT_NONE);
+		r->prot = PROT_NONE;
+	}
+	return 0;
+}
+
+/* thp_pmd, thp_pte, protnone_thp: a written THP, then kept from khugepaged */
+static inline int fw_setup_thp(struct fw_region *r)
+{
+	if (!fw_env.thp)
+		return fw_unavailable(r, "no_thp");
+	if (fw_region_map(r, fw_env.pmd_sz, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1))
+		return -1;
+	if (madvise(r->addr, r->len, MADV_HUGEPAGE))
+		return fw_unavailable(r, "madv_hugepage_%s", fw_errno_name(errno));
+	fw_region_fill(r);
+	if (!fw_region_is_thp(r))
+		return fw_unavailable(r, "thp_not_allocated");
+	if (r->kind->arg == FW_THP_PTE) {	/* split the PMD, keep the THP */
+		mprotect(r->addr + fw_env.page_sz, fw_env.page_sz, PROT_READ);
+		mprotect(r->addr + fw_env.page_sz, fw_env.page_sz, PROT_READ | PROT_WRITE);
+	}
+	/* keep khugepaged away from it */
+	madvise(r->addr, r->len, MADV_NOHUGEPAGE);
+	if (r->kind->arg == FW_THP_PROTNONE) {
+		mprotect(r->addr, r->len, PROT_NONE);
+		r->prot = PROT_NONE;
+	}
+	return 0;
+}
+
+/*
+ * thp_advised: written memory in a VMA that stays MADV_HUGEPAGE, so that
+ * it refaults and collapses into THPs; what it got is not checked (a
+ * kernel without THP gives 4K pages: the VMA is then page-aligned).
+ */
+static inline int fw_setup_thp_advised(struct fw_region *r)
+{
+	size_t align = fw_env.thp_sysfs ? fw_env.pmd_sz : fw_env.page_sz;
+
+	if (fw_region_map(r, align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1))
+		return -1;
+	if (madvise(r->addr, r->len, fw_env.thp_sysfs ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) &&
+	    fw_env.thp_sysfs)
+		return fw_unavailable(r, "madv_hugepage_%s", fw_errno_name(errno));
+	fw_region_fill(r);
+	return 0;
+}
+
+static inline int fw_setup_hugetlb(struct fw_region *r)
+{
+	size_t sz = r->kind->arg;
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages",
+		 sz >> 10);
+	if (fw_read_long(path) <= 0)
+		return fw_unavailable(r, "empty_pool");
+	if (fw_region_map(r, sz, PROT_READ | PROT_WRITE, fw_hugetlb_flags(sz), -1))
+		return -1;
+	fw_region_fill(r);
+	return 0;
+}
+
+/* the shared zero page: read faults only */
+static inline int fw_setup_zero(struct fw_region *r)
+{
+	if (fw_region_map(r, fw_env.page_sz, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1))
+		return -1;
+	madvise(r->addr, r->len, MADV_NOHUGEPAGE);
+	fw_touch_read(r, fw_env.page_sz);
+	r->pat = FW_PAT_ZERO;
+	return 0;
+}
+
+/* the huge zero page: read faults in a MADV_HUGEPAGE VMA (use_zero_page=1) */
+static inline int fw_setup_huge_zero(struct fw_region *r)
+{
+	int64_t f;
+
+	if (!fw_env.thp)
+		return fw_unavailable(r, "no_thp");
+	if (fw_region_map(r, fw_env.pmd_sz, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1))
+		return -1;
+	if (madvise(r->addr, r->len, MADV_HUGEPAGE))
+		return fw_unavailable(r, "madv_hugepage_%s", fw_errno_name(errno));
+	fw_touch_read(r, fw_env.page_sz);
+	r->pat = FW_PAT_ZERO;
+	f = fw_page_flags(r->addr);
+	if (f >= 0 && !(f & (1LL << KPF_ZERO_PAGE) && f & (1LL << KPF_THP)))
+		return fw_unavailable(r, "no_huge_zero_page");
+	madvise(r->addr, r->len, MADV_NOHUGEPAGE);
+	return 0;
+}
+
+/* ksm: anon4k made MADV_MERGEABLE, ksmd run until it has merged it */
+static inline int fw_setup_ksm(struct fw_region *r)
+{
+	struct fw_pstat ps;
+
+	if (!fw_env.ksm)
+		return fw_unavailable(r, "no_ksm");
+	if (fw_setup_anon(r))
+		return -1;
+	if (madvise(r->addr, r->len, MADV_MERGEABLE))
+		return fw_unavailable(r, "madv_mergeable_%s", fw_errno_name(errno));
+	if (fw_ksm_settle())
+		return fw_unavailable(r, "ksmd_timeout");
+	fw_region_pstat(r, &ps);
+	if (ps.flags_ok && !ps.ksm)
+		return fw_unavailable(r, "not_merged");
+	return 0;
+}
+
+static inline int fw_open_tmp_file(struct fw_region *r)
+{
+	char path[] = "/tmp/fw_diff.XXXXXX";
+	struct statfs sfs;
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (!fstatfs(fd, &sfs))
+		snprintf(r->note, sizeof(r->note), "fs=%s",
+			 sfs.f_type == FW_TMPFS_MAGIC ? "tmpfs" : "other");
+	return fd;
+}
+
+static inline int fw_fill_file(struct fw_region *r, int fd, size_t len)
+{
+	size_t ps = fw_env.page_sz, pg, w;
+	uint64_t *buf = malloc(ps);
+	int ret = 0;
+
+	if (!buf || ftruncate(fd, (off_t)len))
+		ret = -1;
+	for (pg = 0; !ret && pg < len / ps; pg++) {
+		for (w = 0; w < ps / 8; w++)
+			buf[w] = fw_pattern_word(r->seed, pg, w);
+		if (pwrite(fd, buf, ps, (off_t)(pg * ps)) != (ssize_t)ps)
+			ret = -1;
+	}
+	free(buf);
+	return ret;
+}
+
+/* memfd_* and tmpfs_*: a file written with the pattern, mapped, read */
+static inline int fw_setup_file(struct fw_region *r)
+{
+	unsigned long arg = r->kind->arg;
+	int fd;
+
+	fd = arg & FW_F_TMPFS ? fw_open_tmp_file(r) : memfd_create("fw_diff", 0);
+	if (fd < 0)
+		return fw_unavailable(r, "%s_%s", arg & FW_F_TMPFS ? "open" : "memfd",
+				      fw_errno_name(errno));
+	r->fd = fd;
+	if (fw_fill_file(r, fd, r->len))
+		return fw_unavailable(r, "write_%s", fw_errno_name(errno));
+	if (fw_region_map(r, fw_env.page_sz, PROT_READ | PROT_WRITE,
+			  arg & FW_F_SHARED ? MAP_SHARED : MAP_PRIVATE, fd))
+		return -1;
+	r->pat = FW_PAT_DATA;
+	fw_touch_read(r, fw_env.page_sz);
+	return 0;
+}
+
+/* hole: mapped and unmapped again, between guard pages: no VMA */
+static inline int fw_setup_hole(struct fw_region *r)
+{
+	if (fw_region_map(r, fw_env.page_sz, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1))
+		return -1;
+	munmap(r->addr, r->len);
+	r->prot = -1;
+	r->pat = FW_PAT_NONE;
+	return 0;
+}
+
+/* untouched: mapped and never touched: no page table entry at all */
+static inline int fw_setup_untouched(struct fw_region *r)
+{
+	if (fw_region_map(r, fw_env.page_sz, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1))
+		return -1;
+	madvise(r->addr, r->len, MADV_NOHUGEPAGE);
+	r->pat = FW_PAT_NONE;
+	return 0;
+}
+
+static sigjmp_buf fw_probe_env;
+
+static inline void fw_probe_fault(int sig)
+{
+	siglongjmp(fw_probe_env, sig);
+}
+
+/* read one byte of every page that can be read; returns how many could */
+static inline int fw_probe_read(const struct fw_region *r)
+{
+	struct sigaction sa = { .sa_handler = fw_probe_fault }, old_bus, old_segv;
+	volatile int readable = 0;
+	volatile size_t off;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	for (off = 0; off < r->len; off += fw_env.page_sz) {
+		if (sigsetjmp(fw_probe_env, 1))
+			continue;
+		(void)*(volatile char *)(r->addr + off);
+		readable++;
+	}
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	return readable;
+}
+
+/* [vdso] / [vvar]: special mappings every process has (the length is theirs) */
+static inline int fw_setup_special(struct fw_region *r)
+{
+	int vvar = r->kind->arg == FW_SPECIAL_VVAR;
+	struct timespec ts;
+
+	if (fw_find_vma(vvar ? "[vvar]" : "[vdso]", &r->addr, &r->len))
+		return fw_unavailable(r, "no_%s", vvar ? "vvar" : "vdso");
+	r->prot = -1;
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the vDSO reads [vvar] */
+	snprintf(r->note, sizeof(r->note), "readable_pages=%d", fw_probe_read(r));
+	if (!vvar) {
+		r->copy = malloc(r->len);
+		if (!r->copy)
+			return fw_unavailable(r, "malloc");
+		memcpy(r->copy, r->addr, r->len);
+		r->pat = FW_PAT_COPY;
+	}
+	return 0;
+}
+
+/* ---- the table ---- */
+
+#define FW_DIFF_ALL	(FW_USE_DIFF | FW_USE_BATCH)
+
+/*
+ * The kinds, in the order the programs walk them (fw_diff prints them in
+ * this order). The hugetlb entry is the template of hugetlb_<size>.
+ */
+static const struct fw_kind fw_kind_defs[] = {
+	{ "anon4k", fw_setup_anon, 0, FW_SMALL_PAGES,
+	  FW_K_POPULATED | FW_K_MERGES, FW_LEVEL_PTE, FW_ORDER_PAGE,
+	  FW_DIFF_ALL | FW_USE_ORACLE | FW_USE_RACE | FW_USE_DEMO },
+	{ "thp_pmd", fw_setup_thp, FW_THP_PMD, 0,
+	  FW_K_POPULATED | FW_K_THP, FW_LEVEL_PMD, FW_ORDER_PMD,
+	  FW_DIFF_ALL | FW_USE_ORACLE },
+	{ "thp_pte", fw_setup_thp, FW_THP_PTE, 0,
+	  FW_K_POPULATED | FW_K_THP, FW_LEVEL_PTE, FW_ORDER_PMD,
+	  FW_DIFF_ALL | FW_USE_ORACLE },
+	{ "hugetlb_", fw_setup_hugetlb, 0, 0,
+	  FW_K_POPULATED | FW_K_HUGETLB, FW_LEVEL_NONE, FW_ORDER_SIZE,
+	  FW_DIFF_ALL | FW_USE_ORACLE | FW_USE_RACE | FW_USE_DEMO },
+	{ "zero", fw_setup_zero, 0, FW_SMALL_PAGES,
+	  FW_K_ZERO, FW_LEVEL_PTE, FW_ORDER_PAGE,
+	  FW_DIFF_ALL | FW_USE_ORACLE | FW_USE_DEMO },
+	{ "huge_zero", fw_setup_huge_zero, 0, 0,
+	  FW_K_ZERO, FW_LEVEL_PMD, FW_ORDER_PMD,
+	  FW_DIFF_ALL | FW_USE_ORACLE },
+	{ "ksm", fw_setup_ksm, 0, FW_SMALL_PAGES,
+	  FW_K_POPULATED | FW_K_KSM | FW_K_MERGES, FW_LEVEL_PTE, FW_ORDER_PAGE,
+	  FW_DIFF_ALL | FW_USE_MOVE_ALL | FW_USE_ORACLE | FW_USE_DEMO },
+	{ "memfd_private", fw_setup_file, 0, FW_SMALL_PAGES,
+	  FW_K_POPULATED | FW_K_FILE, FW_LEVEL_PTE, FW_ORDER_ANY,
+	  FW_DIFF_ALL | FW_USE_ORACLE },
+	{ "memfd_shared", fw_setup_file, FW_F_SHARED, FW_SMALL_PAGES,
+	  FW_K_POPULATED | FW_K_FILE | FW_K_SHARED, FW_LEVEL_PTE, FW_ORDER_ANY,
+	  FW_DIFF_ALL | FW_USE_ORACLE },
+	{ "tmpfs_private", fw_setup_file, FW_F_TMPFS, FW_SMALL_PAGES,
+	  FW_K_POPULATED | FW_K_FILE, FW_LEVEL_PTE, FW_ORDER_ANY,
+	  FW_DIFF_ALL | FW_USE_ORACLE },
+	{ "tmpfs_shared", fw_setup_file, FW_F_TMPFS | FW_F_SHARED, FW_SMALL_PAGES,
+	  FW_K_POPULATED | FW_K_FILE | FW_K_SHARED, FW_LEVEL_PTE, FW_ORDER_ANY,
+	  FW_DIFF_ALL | FW_USE_ORACLE },
+	{ "cow_child", fw_setup_anon, 0, FW_SMALL_PAGES,
+	  FW_K_POPULATED | FW_K_CHILD, FW_LEVEL_PTE, FW_ORDER_PAGE,
+	  FW_USE_DIFF | FW_USE_MOVE_ALL | FW_USE_ORACLE },
+	{ "protnone", fw_setup_anon, FW_ANON_PROTNONE, FW_SMALL_PAGES,
+	  FW_K_PROT_NONE, FW_LEVEL_PTE, FW_ORDER_PAGE,
+	  FW_DIFF_ALL | FW_USE_ORACLE },
+	{ "protnone_thp", fw_setup_thp, FW_THP_PROTNONE, 0,
+	  FW_K_PROT_NONE, FW_LEVEL_PMD, FW_ORDER_PMD,
+	  FW_DIFF_ALL },
+	{ "untouched", fw_setup_untouched, 0, FW_SMALL_PAGES,
+	  FW_K_UNTOUCHED, FW_LEVEL_NONE, FW_ORDER_NONE,
+	  FW_USE_DIFF | FW_USE_ORACLE | FW_USE_DEMO },
+	{ "hole", fw_setup_hole, 0, FW_SMALL_PAGES,
+	  FW_K_HOLE, FW_LEVEL_NONE, FW_ORDER_NONE,
+	  FW_DIFF_ALL | FW_USE_ORACLE | FW_USE_DEMO },
+	{ "vdso", fw_setup_special, FW_SPECIAL_VDSO, 0,
+	  FW_K_SPECIAL, FW_LEVEL_PTE, FW_ORDER_ANY,
+	  FW_DIFF_ALL | FW_USE_MOVE_ALL },
+	/* [vvar]: special PFN entries, no folio behind them */
+	{ "vvar", fw_setup_special, FW_SPECIAL_VVAR, 0,
+	  FW_K_SPECIAL, FW_LEVEL_NONE, FW_ORDER_NONE,
+	  FW_DIFF_ALL | FW_USE_MOVE_ALL | FW_USE_ORACLE },
+	/* level and order: when the kernel gave THPs (fw_race checks AnonHugePages) */
+	{ "thp_advised", fw_setup_thp_advised, 0, 0,
+	  FW_K_POPULATED | FW_K_THP_ADVISED, FW_LEVEL_PMD, FW_ORDER_PMD,
+	  FW_USE_RACE | FW_USE_DEMO },
+};
+
+#define FW_NR_KIND_DEFS	((int)(sizeof(fw_kind_defs) / sizeof(fw_kind_defs[0])))
+
+static inline int fw_cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* "2M", "1G", "64K" */
+static inline void fw_size_name(unsigned long bytes, char *buf, size_t len)
+{
+	if (!(bytes % (1UL << 30)))
+		snprintf(buf, len, "%luG", bytes >> 30);
+	else if (!(bytes % (1UL << 20)))
+		snprintf(buf, len, "%luM", bytes >> 20);
+	else
+		snprintf(buf, len, "%luK", bytes >> 10);
+}
+
+/* every hugetlb size the kernel has, smallest first */
+static inline int fw_hugetlb_sizes(unsigned long *sizes, int max)
+{
+	DIR *dir = opendir("/sys/kernel/mm/hugepages");
+	struct dirent *de;
+	unsigned long kb;
+	int n = 0;
+
+	if (!dir)
+		return 0;
+	while (n < max && (de = readdir(dir)))
+		if (sscanf(de->d_name, "hugepages-%lukB", &kb) == 1)
+			sizes[n++] = kb << 10;
+	closedir(dir);
+	qsort(sizes, n, sizeof(*sizes), fw_cmp_ulong);
+	return n;
+}
+
+/* the level of the entry that maps a hugetlb page of size sz */
+static inline enum fw_level fw_hugetlb_level(unsigned long sz)
+{
+	return sz >= FW_PUD_BYTES ? FW_LEVEL_PUD :
+	       sz >= fw_env.pmd_sz ? FW_LEVEL_PMD : FW_LEVEL_PTE;
+}
+
+/*
+ * Read what the kinds need to know about the machine and build
+ * fw_kinds[]: fw_kind_defs[] with the hugetlb template made one kind per
+ * size.
+ */
+static inline void fw_kinds_init(void)
+{
+	unsigned long sizes[FW_MAX_HUGETLB_SIZES];
+	char thp[32], sz[24];
+	int i, j, n;
+
+	fw_env.page_sz = fw_page_size();
+	fw_env.pmd_sz = fw_pmd_size();
+	fw_env.thp_sysfs = !access(THP_SYSFS "enabled", F_OK);
+	fw_env.thp = !fw_read_choice(THP_SYSFS "enabled", thp, sizeof(thp)) &&
+		     strcmp(thp, "never");
+	fw_env.ksm = fw_ksm_available();
+	fw_env.hugetlb = !access("/sys/kernel/mm/hugepages", F_OK);
+	n = fw_hugetlb_sizes(sizes, FW_MAX_HUGETLB_SIZES);
+	fw_nr_kinds = 0;
+	for (i = 0; i < FW_NR_KIND_DEFS; i++) {
+		const struct fw_kind *d = &fw_kind_defs[i];
+
+		if (!(d->flags & FW_K_HUGETLB)) {
+			fw_kinds[fw_nr_kinds++] = *d;
+			continue;
+		}
+		for (j = 0; j < n && fw_nr_kinds < FW_MAX_KINDS; j++) {
+			struct fw_kind *k = &fw_kinds[fw_nr_kinds++];
+
+			*k = *d;
+			fw_size_name(sizes[j], sz, sizeof(sz));
+			snprintf(k->name, sizeof(k->name), "%.20s%s", d->name, sz);
+			k->arg = sizes[j];
+			k->level = fw_hugetlb_level(sizes[j]);
+		}
+	}
+}
+
+/* the kind called name, or NULL (a hugetlb size the kernel has not) */
+static inline const struct fw_kind *fw_kind_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < fw_nr_kinds; i++)
+		if (!strcmp(fw_kinds[i].name, name))
+			return &fw_kinds[i];
+	return NULL;
+}
+
+/* the folio order of the kind's pages; -1: any (or nothing mapped) */
+static inline int fw_kind_order(const struct fw_kind *k)
+{
+	switch (k->order) {
+	case FW_ORDER_PAGE:
+		return 0;
+	case FW_ORDER_PMD:
+		return fw_log2(fw_env.pmd_sz / fw_env.page_sz);
+	case FW_ORDER_SIZE:
+		return fw_log2(k->arg / fw_env.page_sz);
+	default:
+		return -1;
+	}
+}
+
+/* the length of an instance when none is asked for */
+static inline size_t fw_kind_len(const struct fw_kind *k)
+{
+	if (k->pages)
+		return k->pages * fw_env.page_sz;
+	if (k->flags & FW_K_HUGETLB)
+		return k->arg;
+	return fw_env.pmd_sz;	/* THP kinds; special mappings take their VMA's */
+}
+
+static inline unsigned int fw_name_hash(const char *s)
+{
+	unsigned int h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h & 0xffff;
+}
+
+/* teardown, for every kind: what the setup mapped, opened and copied */
+static inline void fw_region_release(struct fw_region *r)
+{
+	if (r->span.len)
+		munmap(r->span.start, r->span.len);
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->copy);
+	r->copy = NULL;
+	r->span.len = 0;
+	r->fd = -1;
+}
+
+/*
+ * Set up an instance of k of len bytes (0: the kind's default; THP kinds
+ * a multiple of the PMD size, hugetlb of the huge page size). 0, or -1
+ * with r->why saying why it is unavailable (nothing is left mapped).
+ */
+static inline int fw_region_setup(struct fw_region *r, const struct fw_kind *k, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = k;
+	r->fd = -1;
+	r->prot = -1;
+	r->seed = fw_name_hash(k->name);
+	r->len = len ? len : fw_kind_len(k);
+	if (!k->setup(r))
+		return 0;
+	fw_region_release(r);
+	return -1;
+}
+
+/* fw_region_setup() of the kind called name */
+static inline int fw_region_setup_name(struct fw_region *r, const char *name, size_t len)
+{
+	static struct fw_kind none;
+	const struct fw_kind *k = fw_kind_find(name);
+
+	if (k)
+		return fw_region_setup(r, k, len);
+	memset(r, 0, sizeof(*r));
+	snprintf(none.name, sizeof(none.name), "%.40s", name);
+	r->kind = &none;
+	r->fd = -1;
+	r->prot = -1;
+	return fw_unavailable(r, "no_kind_%s", name);
+}
+
+#endif /* FW_KINDS_H */
