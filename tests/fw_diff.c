@@ -918,8 +918,13 @@ static void set_knob(const char *path, char *saved, size_t len,
 		saved[0] = 0;
 }
 
+#define NUMA_BALANCING	"/proc/sys/kernel/numa_balancing"
+static long numa_balancing_saved = -1;	/* > 0: we turned it off */
+
 static void restore_env(void)
 {
+	if (numa_balancing_saved > 0)
+		fw_write_long(NUMA_BALANCING, numa_balancing_saved);
 	if (thp_saved[0])
 		fw_write_str(THP_SYSFS "enabled", thp_saved);
 	if (zero_saved[0])
@@ -968,15 +973,26 @@ static void init_env(void)
 		fw_ksm_save(&ksm_saved);
 	have_split = split_probe();
 	have_pageflags = access("/proc/kpageflags", R_OK) == 0;
-	nb = fw_read_long("/proc/sys/kernel/numa_balancing");
+	/*
+	 * The NUMA scanner (kernel.numa_balancing, on by default on Debian's
+	 * configs) turns present entries of any kind into NUMA-hinting ones
+	 * at times of its own, and base's follow_page() refuses those: with
+	 * it on, base's lines would depend on when it passed. The corpus runs
+	 * with it off; the PROT_NONE kinds have such entries where they are
+	 * set up. It is put back at the end.
+	 */
+	nb = fw_read_long(NUMA_BALANCING);
+	if (nb > 0 && !fw_write_long(NUMA_BALANCING, 0))
+		numa_balancing_saved = nb;
 
 	printf("fwdiff: env nodes=%d home=%d other=%s page_size=%zu pmd_size=%zu\n",
 	       nr_nodes, home, other >= 0 ? num(other) : "none", page_sz, pmd_sz);
 	if (fw_read_str(THP_SYSFS "use_zero_page", buf, sizeof(buf)))
 		snprintf(buf, sizeof(buf), "none");
-	printf("fwdiff: env thp=%s use_zero_page=%s ksm=%s split_huge_pages=%s kpageflags=%s numa_balancing=%s\n",
+	printf("fwdiff: env thp=%s use_zero_page=%s ksm=%s split_huge_pages=%s kpageflags=%s numa_balancing=%s%s\n",
 	       thp, buf, fw_env.ksm ? "yes" : "no", have_split ? "yes" : "no",
-	       have_pageflags ? "yes" : "no", nb < 0 ? "absent" : num(nb));
+	       have_pageflags ? "yes" : "no", nb < 0 ? "absent" : num(nb),
+	       numa_balancing_saved > 0 ? ",off_while_running" : "");
 	print_hugetlb_pools();
 }
 
