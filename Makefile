@@ -1,7 +1,8 @@
 # foliowalk lab: the entry points. The work is done by lab/*.sh.
 #   make run | check | check-all | shell | exec | build | apply | export | ...
 # Variables: ARCH (x86_64|arm64|s390x), KERNEL (base|patched), FLAVOUR (debug|prod|kasan),
-#            MMCONFIG (lab|debian: the mm options of Debian's config, lab/debian-config.sh)
+#            MMCONFIG (debian|lab: the mm options of Debian's config, lab/debian-config.sh,
+#            the default; or the lab's own tinyconfig-based set)
 
 ARCH ?= x86_64
 KERNEL ?= patched

@@ -127,10 +127,11 @@ ktree_for() {
 	esac
 }
 
-# MMCONFIG: lab (the lab's own mm fragment, configs/mm.config) or debian
-# (that plus every mm option with the value of Debian's config of the arch:
-# lab/debian-config.sh); its kernels are built in dirs of their own.
-MMCONFIG=${MMCONFIG:-lab}
+# MMCONFIG: debian (the default: the lab's own mm fragment, configs/mm.config,
+# plus every mm option with the value of Debian's config of the arch:
+# lab/debian-config.sh) or lab (configs/mm.config alone, tinyconfig-based);
+# each has its kernels in dirs of their own.
+MMCONFIG=${MMCONFIG:-debian}
 case "$MMCONFIG" in
 lab) MMCONFIG_SUFFIX= ;;
 debian) MMCONFIG_SUFFIX=-debian ;;
