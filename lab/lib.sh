@@ -112,8 +112,16 @@ load_arch() {
 	NOT_HERE=""		# "TEST reason" lines: what the machine cannot run
 	# shellcheck source=/dev/null
 	. "$f"
+	[ "$MMCONFIG" != lab ] || NOT_HERE+=$LAB_CONFIG_NOT_HERE
 	LAB_ARCH=$1
 }
+
+# What the lab's own config (MMCONFIG=lab) does not have, on any arch.
+LAB_CONFIG_NOT_HERE="
+foliowalk.oracle/fw.swapped_out  needs swap (MMCONFIG=lab has no CONFIG_SWAP)
+foliowalk.oracle/fw.swapcache    needs swap (MMCONFIG=lab has no CONFIG_SWAP)
+foliowalk.oracle/fw.above_128t   needs 5-level page tables (MMCONFIG=lab has no X86_5LEVEL)
+"
 
 # lab_arches: every ARCH the lab knows (configs/arch/*.sh).
 lab_arches() { (cd "$LAB_TOP/configs/arch" && ls -- *.sh | sed 's/\.sh$//'); }

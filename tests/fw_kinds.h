@@ -53,6 +53,9 @@
 #define FW_K_UNTOUCHED	(1 << 11)	/* a VMA with nothing mapped in it */
 #define FW_K_SPECIAL	(1 << 12)	/* a special mapping: [vdso], [vvar] */
 #define FW_K_THP_ADVISED (1 << 13)	/* MADV_HUGEPAGE kept: THPs when the kernel gives them */
+#define FW_K_SWAPPED	(1 << 14)	/* written, then swapped out: swap entries, no folio mapped */
+#define FW_K_SWAPCACHE	(1 << 15)	/* swapped out and read back: mapped from the swap cache */
+#define FW_K_HIGH	(1 << 16)	/* above 128 TiB (x86_64 5-level page tables) */
 
 /* Who uses a kind (struct fw_kind.uses). */
 #define FW_USE_DIFF	(1 << 0)	/* fw_diff: every per-kind operation */
@@ -681,6 +684,93 @@ static inline int fw_setup_special(struct fw_region *r)
 
 /* ---- the table ---- */
 
+/* 128 TiB: the top of a 4-level (47-bit) user address space */
+#define FW_ABOVE_128T		(1UL << 47)
+/* where anon4k_above_128t asks for its reservation: 4 PiB, as a 5-level
+ * x86_64 hands out to a hint there (a 4-level kernel ignores the hint) */
+#define FW_HIGH_HINT		(1UL << 52)
+
+/* anon4k_above_128t: anon4k at an address only 5-level page tables have */
+static inline int fw_setup_anon_high(struct fw_region *r)
+{
+	void *p = fw_map_hint((void *)FW_HIGH_HINT, r->len, fw_env.page_sz, fw_env.page_sz,
+			      PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			      &r->span);
+
+	if (p == MAP_FAILED)
+		return fw_unavailable(r, "mmap_%s", fw_errno_name(errno));
+	r->addr = p;
+	r->prot = PROT_READ | PROT_WRITE;
+	r->guarded = 1;
+	if ((uintptr_t)p < FW_ABOVE_128T)
+		return fw_unavailable(r, "no_5level_tables");
+	madvise(r->addr, r->len, MADV_NOHUGEPAGE);
+	fw_region_fill(r);
+	return 0;
+}
+
+/* how many pages of r pagemap says are swapped out; -errno on failure */
+static inline long fw_region_swapped(const struct fw_region *r)
+{
+	size_t n = r->len / fw_env.page_sz, i;
+	uint64_t pm[64];
+	long swapped = 0;
+	int err;
+
+	if (n > 64)
+		return -E2BIG;
+	err = fw_pagemap(r->addr, n, pm);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++)
+		swapped += !!(pm[i] & PM_SWAP);
+	return swapped;
+}
+
+/*
+ * swapped_out, swapcache: anon4k pushed out to swap with MADV_PAGEOUT (the
+ * lab's guests swap to zram: guest/check-run), so that every PTE is a swap
+ * entry. swapcache then reads the pages into the swap cache with
+ * MADV_WILLNEED (a fault alone would not: zram is synchronous, and a fault
+ * on it bypasses the swap cache) and faults each one in by reading it,
+ * which maps the swap-cache page and keeps it there (a read fault with
+ * swap far from full keeps the swap slot).
+ */
+static inline int fw_setup_swapped(struct fw_region *r)
+{
+	size_t pg, n = r->len / fw_env.page_sz;
+	long swapped;
+
+	if (fw_read_long("/proc/sys/vm/swappiness") < 0)
+		return fw_unavailable(r, "no_swap_in_kernel");
+	if (fw_meminfo_kb("SwapTotal") <= 0)
+		return fw_unavailable(r, "no_swap_device");
+	if (fw_setup_anon(r))
+		return -1;
+	if (madvise(r->addr, r->len, MADV_PAGEOUT))
+		return fw_unavailable(r, "madv_pageout_%s", fw_errno_name(errno));
+	swapped = fw_region_swapped(r);
+	if (swapped < 0)
+		return fw_unavailable(r, "pagemap_%s", fw_errno_name((int)-swapped));
+	if ((size_t)swapped != n)
+		return fw_unavailable(r, "pageout_left_%zu_of_%zu", n - (size_t)swapped, n);
+	if (!(r->kind->flags & FW_K_SWAPCACHE))
+		return 0;
+	if (madvise(r->addr, r->len, MADV_WILLNEED))
+		return fw_unavailable(r, "madv_willneed_%s", fw_errno_name(errno));
+	for (pg = 0; pg < n; pg++) {
+		int64_t f;
+
+		(void)*(volatile char *)(r->addr + pg * fw_env.page_sz);
+		f = fw_page_flags(r->addr + pg * fw_env.page_sz);
+		if (f <= 0)
+			return fw_unavailable(r, "swapin_page_%zu_not_present", pg);
+		if (access("/proc/kpageflags", R_OK) == 0 && !(f & (1LL << KPF_SWAPCACHE)))
+			return fw_unavailable(r, "swapin_page_%zu_not_in_swapcache", pg);
+	}
+	return 0;
+}
+
 #define FW_DIFF_ALL	(FW_USE_DIFF | FW_USE_BATCH)
 
 /*
@@ -743,6 +833,16 @@ static const struct fw_kind fw_kind_defs[] = {
 	{ "vvar", fw_setup_special, FW_SPECIAL_VVAR, 0,
 	  FW_K_SPECIAL, FW_LEVEL_NONE, FW_ORDER_NONE,
 	  FW_DIFF_ALL | FW_USE_MOVE_ALL | FW_USE_ORACLE },
+	/* swap entries: no folio is mapped; reading the data swaps it in */
+	{ "swapped_out", fw_setup_swapped, 0, FW_SMALL_PAGES,
+	  FW_K_SWAPPED, FW_LEVEL_NONE, FW_ORDER_NONE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
+	{ "swapcache", fw_setup_swapped, 0, FW_SMALL_PAGES,
+	  FW_K_POPULATED | FW_K_SWAPCACHE, FW_LEVEL_PTE, FW_ORDER_PAGE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
+	{ "anon4k_above_128t", fw_setup_anon_high, 0, FW_SMALL_PAGES,
+	  FW_K_POPULATED | FW_K_HIGH, FW_LEVEL_PTE, FW_ORDER_PAGE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
 	/* level and order: when the kernel gave THPs (fw_race checks AnonHugePages) */
 	{ "thp_advised", fw_setup_thp_advised, 0, 0,
 	  FW_K_POPULATED | FW_K_THP_ADVISED, FW_LEVEL_PMD, FW_ORDER_PMD,

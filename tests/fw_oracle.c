@@ -870,6 +870,79 @@ TEST_F(fw, range_walk_sparse_64g)
 	munmap(p, len);
 }
 
+/*
+ * Set up kind name, or SKIP when the kernel has no such thing (why is the
+ * fw_kinds.h reason that means so); any other reason fails the test.
+ */
+#define SETUP_KIND_OR_SKIP(r, name, why_absent, what)				\
+	do {									\
+		if (fw_region_setup_name(r, name, 0)) {				\
+			if (!strcmp((r)->why, why_absent))			\
+				SKIP(return, "no %s in this kernel (%s)", what, (r)->why); \
+			ASSERT_TRUE(0) TH_LOG("%s: unavailable: %s", name, (r)->why); \
+		}								\
+	} while (0)
+
+/*
+ * Swapped-out anonymous pages: swap entries map no folio, at any address
+ * of the range, with or without FWT_MIGRATION; reading the data back swaps
+ * it in, and then each page is mapped again, by a PTE, data intact.
+ */
+TEST_F(fw, swapped_out)
+{
+	struct fw_region r;
+	size_t pg;
+
+	SETUP_KIND_OR_SKIP(&r, "swapped_out", "no_swap_in_kernel", "swap");
+	for (pg = 0; pg < r.len / PAGE; pg++) {
+		expect_not_found(_metadata, (unsigned long)r.addr + pg * PAGE, 0);
+		expect_not_found(_metadata, (unsigned long)r.addr + pg * PAGE + PAGE - 1,
+				 FWT_MIGRATION | FWT_ZEROPAGE);
+		EXPECT_EQ(pagemap_pfn((unsigned long)r.addr + pg * PAGE), 0);
+	}
+	EXPECT_TRUE(fw_pattern_intact(&r)) TH_LOG("data lost through swap");
+	expect_range(_metadata, r.addr, r.len, 0, FWT_LEVEL_PTE, 0);
+	fw_region_release(&r);
+}
+
+/* Pages mapped from the swap cache after swap-in: ordinary anon folios. */
+TEST_F(fw, swapcache)
+{
+	struct fw_region r;
+	size_t pg;
+
+	SETUP_KIND_OR_SKIP(&r, "swapcache", "no_swap_in_kernel", "swap");
+	for (pg = 0; pg < r.len / PAGE; pg++)
+		EXPECT_TRUE(has_kpf(pagemap_pfn((unsigned long)r.addr + pg * PAGE),
+				    KPF_SWAPCACHE)) TH_LOG("page %zu left the swap cache", pg);
+	expect_kind(_metadata, &r, 0);
+	/* a read fault maps a swap-cache page write-protected (the swap slot
+	 * is kept); the walker reports the entry as it is */
+	expect_write(_metadata, (unsigned long)r.addr, 0, 0);
+	EXPECT_TRUE(fw_pattern_intact(&r));
+	fw_region_release(&r);
+}
+
+/*
+ * A mapping above 128 TiB, where only 5-level page tables reach on x86_64
+ * (the p4d level is real there, not folded) and s390 upgrades its region
+ * tables on demand: the walk is the same as anywhere else.
+ */
+TEST_F(fw, above_128t)
+{
+	struct fw_region r;
+
+	SETUP_KIND_OR_SKIP(&r, "anon4k_above_128t", "no_5level_tables",
+			   "address space above 128 TiB");
+	ASSERT_GE((unsigned long)r.addr, FW_ABOVE_128T);
+	TH_LOG("mapped at %p", r.addr);
+	expect_kind(_metadata, &r, 0);
+	expect_write(_metadata, (unsigned long)r.addr + r.len - 1, 0, 1);
+	expect_no_vma(_metadata, (unsigned long)r.addr + r.len);
+	expect_no_vma(_metadata, (unsigned long)r.addr - 1);
+	fw_region_release(&r);
+}
+
 TEST_F(fw, hole_and_no_vma)
 {
 	struct fw_region r;

@@ -17,12 +17,26 @@
  *                        on head and tail addresses
  *   walker_ioctl         the series' /sys/kernel/debug/folio_walk_test
  *                        ioctl against munmap/mprotect/split/collapse
+ *   status_vs_pageout    move_pages() status and migration, KSM merge and
+ *                        unmerge, against MADV_PAGEOUT to swap and
+ *                        swap-ins (faults, MADV_WILLNEED: swap cache)
+ *   status_vs_numa_hinting  move_pages() status and migration against
+ *                        the NUMA scanner's PROT_NONE entries, and hinting
+ *                        faults from both nodes
+ *   migrate_vs_memcg_reclaim  move_pages() status and migration in a
+ *                        memory cgroup whose memory.max is half the
+ *                        working set: reclaim and swap all the time
  *
  * Every move_pages() status must be a memory node or an errno it may
  * report, syscalls fail only with the errnos they may fail with, and data
  * that must survive (migration, merge, unmerge, split, collapse, COW) is
  * checked: the first, middle and last 64 bytes of every page hold a value
- * derived from the page index and a generation only one thread writes.
+ * derived from the page index and a generation only one thread writes
+ * (the three memory-pressure races check every byte of every page). The
+ * memory-pressure races must also show the pressure they race with in
+ * /proc/vmstat or memory.events (pages swapped out and in, NUMA PTE
+ * updates and hinting faults, the cgroup hitting memory.max); a run that
+ * exercised nothing fails.
  *
  *   fw_race [-d SECONDS_TOTAL] [-s SEED] [RACE...]
  *
@@ -31,8 +45,10 @@
  * and a "fwrace: total ..." line at the end; the exit status is 0 only
  * when every race passed. A setup a race needs that is not available is a
  * failure ("# SKIP reason", "not ok"), except walker_ioctl on a kernel
- * without the series' test interface. THP "enabled", the KSM knobs and
- * the 2M hugetlb pool are put back as they were.
+ * without the series' test interface. THP "enabled", the KSM knobs, the
+ * 2M hugetlb pool, kernel.numa_balancing (and the scanner's tunables,
+ * where the kernel has them) are put back as they were; the memory
+ * cgroup and its cgroup2 mount are removed.
  *
  * The process is pinned to the first CPU of the first memory node, so
  * that new memory comes from there; the race threads run on all CPUs of
@@ -47,6 +63,8 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #if __has_include("mm/folio_walk_test.h")
@@ -1553,6 +1571,773 @@ static void race_walker_ioctl(struct race *r)
 }
 #endif
 
+/* ---- memory pressure: shared by races 8-10 ---- */
+
+/*
+ * status_vs_pageout, status_vs_numa_hinting and migrate_vs_memcg_reclaim
+ * check every byte of every page: the two pages of a pair (2k, 2k+1) hold
+ * the same full-page pattern of the pair's generation (so that KSM can
+ * merge them, and zram cannot store a page as one repeated word).
+ */
+#define PRESS_SALT	2000000UL
+#define PRESS_CHUNK	512UL		/* pages of a random chunk, at most */
+#define PRESS_MOVE_CHUNK 64UL		/* pages of one migration, at most */
+#define PRESS_OUT_CHUNK	64UL		/* pages of one MADV_PAGEOUT, at most */
+#define PRESS_WINDOW	256UL		/* pairs an accessor verifies per round */
+#define PRESS_REWRITE	32UL		/* pairs rewritten per accessor round */
+
+struct press_ctx {
+	struct race *r;
+	struct area a;
+	unsigned long nr_pairs;
+	unsigned long *gen;		/* per pair, written by its accessor only */
+	struct mp_buf mbuf, sbuf;	/* the migrator's, the status reader's */
+	int willneed;			/* accessors MADV_WILLNEED what they read */
+	int ksm;			/* the pager merges and unmerges */
+	/* status query entries seen: a node, -ENOENT, -EFAULT */
+	unsigned long st_node, st_enoent, st_efault;
+	unsigned long pageouts;		/* MADV_PAGEOUT calls that succeeded */
+	unsigned long swapped_seen;	/* pages pagemap said were swapped after one */
+	long sharing_max;		/* KSM pages_sharing seen by the pager */
+};
+
+static uint64_t press_word(uint64_t v, size_t k)
+{
+	return v + k * 0x100000001b3ULL;
+}
+
+static uint64_t press_val(const struct press_ctx *c, unsigned long pair)
+{
+	return pat(PRESS_SALT + pair, c->gen[pair]);
+}
+
+static void press_fill(struct press_ctx *c, unsigned long pair)
+{
+	volatile uint64_t *w;
+	uint64_t v = press_val(c, pair);
+	size_t words = page_sz / 8, k;
+	int j;
+
+	for (j = 0; j < 2; j++) {
+		w = (volatile uint64_t *)area_page(&c->a, 2 * pair + j);
+		for (k = 0; k < words; k++)
+			w[k] = press_word(v, k);
+	}
+}
+
+/* every byte of both pages of the pair; the number of bad pages */
+static int press_verify(struct press_ctx *c, unsigned long pair,
+			const char *what)
+{
+	const volatile uint64_t *w;
+	uint64_t v = press_val(c, pair), x, y;
+	size_t words = page_sz / 8, k, b;
+	int j, bad = 0;
+
+	for (j = 0; j < 2; j++) {
+		w = (const volatile uint64_t *)area_page(&c->a, 2 * pair + j);
+		for (k = 0; k < words; k++) {
+			x = w[k];
+			y = press_word(v, k);
+			if (x == y)
+				continue;
+			for (b = 0; b < 7; b++)	/* the first wrong byte */
+				if (((const unsigned char *)&x)[b] !=
+				    ((const unsigned char *)&y)[b])
+					break;
+			mismatch(c->r, "%s: page %lu byte %zu is 0x%02x, want 0x%02x (word 0x%016llx, want 0x%016llx)",
+				 what, 2 * pair + j, k * 8 + b,
+				 ((const unsigned char *)&x)[b],
+				 ((const unsigned char *)&y)[b],
+				 (unsigned long long)x, (unsigned long long)y);
+			bad++;
+			break;
+		}
+	}
+	return bad;
+}
+
+static unsigned long press_verify_all(struct press_ctx *c, const char *what)
+{
+	unsigned long p, bad = 0;
+
+	for (p = 0; p < c->nr_pairs; p++)
+		bad += press_verify(c, p, what);
+	return bad;
+}
+
+/*
+ * The area: npages 4K pages and, with thp_pages, a THP region (4K pages
+ * where the kernel has no THP), filled with generation 0. Both even.
+ */
+static int press_setup(struct race *r, struct press_ctx *c,
+		       unsigned long npages, unsigned long thp_pages)
+{
+	unsigned long p;
+
+	c->r = r;
+	if (area_add(r, &c->a, npages, 0) ||
+	    (thp_pages && area_add(r, &c->a, thp_pages, 1)) ||
+	    mp_buf_init(r, &c->mbuf, c->a.npages) ||
+	    mp_buf_init(r, &c->sbuf, c->a.npages))
+		return -1;
+	c->nr_pairs = c->a.npages / 2;
+	c->gen = calloc(c->nr_pairs, sizeof(*c->gen));
+	if (!c->gen)
+		return skip_race(r, SKIP_FAIL, "out of memory");
+	for (p = 0; p < c->nr_pairs; p++)
+		press_fill(c, p);
+	return 0;
+}
+
+static void press_release(struct press_ctx *c)
+{
+	free(c->gen);
+	c->gen = NULL;
+	mp_buf_free(&c->mbuf);
+	mp_buf_free(&c->sbuf);
+	area_unmap(&c->a);
+}
+
+/* a random range of one region of the area, at most max pages */
+static char *press_range(struct press_ctx *c, unsigned int *rs,
+			 unsigned long max, size_t *len)
+{
+	struct region *m = &c->a.reg[rnd_below(rs, c->a.nreg)];
+	unsigned long first = rnd_below(rs, m->npages);
+	unsigned long n = 1 + rnd_below(rs, m->npages - first);
+
+	if (n > max)
+		n = max;
+	*len = n * page_sz;
+	return m->addr + first * page_sz;
+}
+
+/* A status query may only say: a node, -ENOENT (not present), -EFAULT */
+static void press_count(struct press_ctx *c, const int *st, unsigned long n)
+{
+	unsigned long i, nodes = 0, enoent = 0, efault = 0;
+	char sbuf[24];
+
+	for (i = 0; i < n; i++) {
+		if (st[i] >= 0 && is_mem_node(st[i]))
+			nodes++;
+		else if (st[i] == -ENOENT)
+			enoent++;
+		else if (st[i] == -EFAULT)
+			efault++;
+		else
+			mismatch(c->r, "status query: status[%lu] is %s, want a node, ENOENT or EFAULT",
+				 i, fw_status_str(st[i], sbuf, sizeof(sbuf)));
+	}
+	__atomic_add_fetch(&c->st_node, nodes, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->st_enoent, enoent, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->st_efault, efault, __ATOMIC_RELAXED);
+}
+
+#define PRESS_MOVE	(1 << 0)	/* migrations; else status queries only */
+
+/*
+ * move_pages() of random chunks, at random offsets: status queries of up
+ * to PRESS_CHUNK pages, migrations of up to PRESS_MOVE_CHUNK (a migration
+ * isolates its pages from the LRU and the reclaim they race with, and
+ * under QEMU TCG every unmap is a round of TLB-flush IPIs).
+ */
+static void press_mp_loop(struct press_ctx *c, struct mp_buf *b,
+			  unsigned int rs, int mode)
+{
+	struct race *r = c->r;
+	unsigned long i, k, first, n;
+	int query;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		query = !(mode & PRESS_MOVE) || i % 3 == 2;
+		first = rnd_below(&rs, c->a.npages);
+		n = 1 + rnd_below(&rs, c->a.npages - first);
+		if (n > (query ? PRESS_CHUNK : PRESS_MOVE_CHUNK))
+			n = query ? PRESS_CHUNK : PRESS_MOVE_CHUNK;
+		for (k = 0; k < n; k++)
+			b->pages[k] = area_page(&c->a, first + k) +
+				((i & 4) ? rnd_below(&rs, page_sz) : 0);
+		if (query) {
+			if (mp_call(r, b, n, -1, 0, "status") == 0)
+				press_count(c, b->status, n);
+		} else {
+			mp_call(r, b, n, (i & 1) ? home : other, MPOL_MF_MOVE,
+				"move");
+		}
+		add_iter(r);
+	}
+}
+
+#define PRESS_BLOCK	16		/* pairs: the unit of accessor ownership */
+
+/* does accessor part of nparts own pair p? */
+static int press_owns(unsigned long p, unsigned int part, unsigned int nparts)
+{
+	return (p / PRESS_BLOCK) % nparts == part;
+}
+
+/*
+ * Accessor part of nparts: verify every byte of the pairs it owns in a
+ * random window of PRESS_WINDOW pairs (which swaps them in), then write a
+ * new generation into PRESS_REWRITE of them at a random place in the
+ * window; with c->willneed, first MADV_WILLNEED a random range now and
+ * then (swap-cache pages).
+ */
+static void press_access(struct press_ctx *c, unsigned int part,
+			 unsigned int nparts, unsigned int rs)
+{
+	struct race *r = c->r;
+	unsigned long i, k, p, first, n, win;
+	size_t len;
+	char *sub;
+
+	win = c->nr_pairs < PRESS_WINDOW ? c->nr_pairs : PRESS_WINDOW;
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		if (c->willneed && i % 2 == 0) {
+			sub = press_range(c, &rs, PRESS_CHUNK, &len);
+			madv(r, sub, len, MADV_WILLNEED, "MADV_WILLNEED");
+		}
+		first = rnd_below(&rs, c->nr_pairs);
+		for (k = 0; k < win && (k % 64 || running(r)); k++) {
+			p = (first + k) % c->nr_pairs;
+			if (press_owns(p, part, nparts))
+				press_verify(c, p, "accessor");
+		}
+		first += rnd_below(&rs, win);
+		for (k = 0, n = 0; k < win && n < PRESS_REWRITE; k++) {
+			p = (first + k) % c->nr_pairs;
+			if (!press_owns(p, part, nparts))
+				continue;
+			c->gen[p]++;
+			press_fill(c, p);
+			n++;
+		}
+		add_iter(r);
+	}
+}
+
+/* the CPUs of the other memory node (far_cpus), else the home node's */
+static cpu_set_t far_cpus;
+static int have_far_cpus;
+
+static void run_far(void)
+{
+	if (have_far_cpus)
+		pthread_setaffinity_np(pthread_self(), sizeof(far_cpus),
+				       &far_cpus);
+}
+
+static void *press_migrator(void *arg)
+{
+	struct press_ctx *c = arg;
+
+	press_mp_loop(c, &c->mbuf, thread_seed(c->r, 1), PRESS_MOVE);
+	return NULL;
+}
+
+static void *press_reader(void *arg)
+{
+	struct press_ctx *c = arg;
+
+	press_mp_loop(c, &c->sbuf, thread_seed(c->r, 2), 0);
+	return NULL;
+}
+
+static void *press_reader_far(void *arg)
+{
+	run_far();
+	return press_reader(arg);
+}
+
+static void *press_accessor(void *arg)
+{
+	struct press_ctx *c = arg;
+
+	press_access(c, 0, 1, thread_seed(c->r, 3));
+	return NULL;
+}
+
+/* every other block of pairs, from the home node */
+static void *press_accessor_home(void *arg)
+{
+	struct press_ctx *c = arg;
+
+	press_access(c, 0, 2, thread_seed(c->r, 3));
+	return NULL;
+}
+
+/* the other blocks, from the CPUs of the other node */
+static void *press_accessor_far(void *arg)
+{
+	struct press_ctx *c = arg;
+
+	run_far();
+	press_access(c, 1, 2, thread_seed(c->r, 4));
+	return NULL;
+}
+
+/* /proc/vmstat counters of the pressure races */
+enum { VM_PSWPIN, VM_PSWPOUT, VM_THP_SWPOUT, VM_PTE_UPDATES, VM_HINT_FAULTS,
+	VM_HINT_LOCAL, VM_NUMA_MIGRATED, VM_PGMIGRATE, NR_VM };
+
+static const char *const vm_names[NR_VM] = {
+	"pswpin", "pswpout", "thp_swpout", "numa_pte_updates", "numa_hint_faults",
+	"numa_hint_faults_local", "numa_pages_migrated", "pgmigrate_success",
+};
+
+static void vmstat_read(long *v)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char key[64];
+	long val;
+	int i;
+
+	for (i = 0; i < NR_VM; i++)
+		v[i] = 0;
+	if (!f)
+		return;
+	while (fscanf(f, "%63s %ld", key, &val) == 2)
+		for (i = 0; i < NR_VM; i++)
+			if (!strcmp(key, vm_names[i]))
+				v[i] = val;
+	fclose(f);
+}
+
+/* after - before, into after */
+static void vmstat_delta(long *after, const long *before)
+{
+	int i;
+
+	for (i = 0; i < NR_VM; i++)
+		after[i] -= before[i];
+}
+
+/*
+ * Swap the race can page out to. Only a kernel without swap (no
+ * vm.swappiness) or without zram and no swap device is a SKIP "in this
+ * kernel"; a kernel with both and no swap set up is a failure: the lab's
+ * guests swap to zram0 (guest/check-run).
+ */
+static int press_swap_ok(struct race *r)
+{
+	if (access("/proc/sys/vm/swappiness", F_OK))
+		return skip_race(r, SKIP_FAIL,
+				 "no swap in this kernel (no /proc/sys/vm/swappiness)");
+	if (fw_meminfo_kb("SwapTotal") > 0)
+		return 0;
+	if (access("/sys/class/zram-control", F_OK) &&
+	    access("/sys/block/zram0", F_OK))
+		return skip_race(r, SKIP_FAIL,
+				 "no swap device and no zram in this kernel");
+	mismatch(r, "no swap set up (SwapTotal 0), but the kernel has swap and zram: see guest/check-run");
+	return -1;
+}
+
+/* ---- 8. status_vs_pageout ---- */
+
+#define PAGEOUT_SMALL	512
+
+/*
+ * D: MADV_PAGEOUT of random ranges, of a whole region now and then (the
+ * THP one: a THP swapped out whole, where the kernel can); KSM merge and
+ * unmerge of the 4K region. swapped_seen: the pages of the range that
+ * pagemap says are swapped right after (the accessor and the migrator
+ * fault and move them back meanwhile, so it is only a measure).
+ */
+static void *press_pager(void *arg)
+{
+	struct press_ctx *c = arg;
+	struct race *r = c->r;
+	struct region *k0 = &c->a.reg[0];
+	unsigned int rs = thread_seed(r, 5);
+	uint64_t pm[PRESS_CHUNK];
+	unsigned long i, j, np, swapped;
+	uint64_t ksm_next = 0;
+	int merged = 0;
+	long sharing;
+	size_t len;
+	char *sub;
+
+	for (i = 0; i < LOOP_CAP && running(r); i++) {
+		if (i % 16 == 0) {
+			struct region *m = &c->a.reg[(i / 16) % c->a.nreg];
+
+			madv(r, m->addr, m->len, MADV_PAGEOUT,
+			     "MADV_PAGEOUT (region)");
+			sub = m->addr;
+			len = m->npages > PRESS_CHUNK ? PRESS_CHUNK * page_sz :
+			      m->len;
+		} else {
+			sub = press_range(c, &rs, PRESS_OUT_CHUNK, &len);
+			if (madv(r, sub, len, MADV_PAGEOUT, "MADV_PAGEOUT"))
+				continue;
+		}
+		__atomic_add_fetch(&c->pageouts, 1, __ATOMIC_RELAXED);
+		np = len / page_sz;
+		add_sys(r, 1);
+		if (!fw_pagemap(sub, np, pm)) {
+			for (j = 0, swapped = 0; j < np; j++)
+				swapped += !!(pm[j] & PM_SWAP);
+			__atomic_add_fetch(&c->swapped_seen, swapped,
+					   __ATOMIC_RELAXED);
+		}
+		if (c->ksm && now_ns() >= ksm_next) {	/* every 0.3 s */
+			ksm_next = now_ns() + 300000000ULL;
+			merged = !merged;
+			if (merged) {
+				madv(r, k0->addr, k0->len, MADV_MERGEABLE,
+				     "MADV_MERGEABLE");
+			} else {
+				sharing = fw_read_long(KSM_SYSFS "pages_sharing");
+				if (sharing > c->sharing_max)
+					c->sharing_max = sharing;
+				madv(r, k0->addr, k0->len, MADV_UNMERGEABLE,
+				     "MADV_UNMERGEABLE");
+			}
+		}
+		sched_yield();
+		add_iter(r);
+	}
+	return NULL;
+}
+
+static void race_status_vs_pageout(struct race *r)
+{
+	static const role_fn roles[] = {
+		press_migrator, press_reader, press_accessor, press_pager
+	};
+	struct press_ctx c = { .r = r, .willneed = 1 };
+	struct fw_ksm_saved saved = { 0 };
+	long before[NR_VM], d[NR_VM];
+
+	if (press_swap_ok(r))
+		return;
+	if (press_setup(r, &c, PAGEOUT_SMALL, pmd_pages))
+		goto out;
+	/*
+	 * ksmd at a moderate pace (a full scan of the area in a few tens of
+	 * ms): flat out, it takes the CPUs the race's threads need.
+	 */
+	if (fw_ksm_available()) {
+		fw_ksm_save(&saved);
+		fw_write_long(KSM_SYSFS "pages_to_scan", 256);
+		fw_write_long(KSM_SYSFS "sleep_millisecs", 10);
+		c.ksm = !fw_write_long(KSM_SYSFS "run", 1);
+	}
+	vmstat_read(before);
+	run_threads(r, &c, roles, 4);
+	if (c.ksm)
+		madv(r, c.a.reg[0].addr, c.a.reg[0].len, MADV_UNMERGEABLE,
+		     "final MADV_UNMERGEABLE");
+	press_verify_all(&c, "at the end");
+	vmstat_read(d);
+	vmstat_delta(d, before);
+	printf("# status_vs_pageout: pswpout=%ld pswpin=%ld thp_swpout=%ld pageouts=%lu swapped_seen=%lu\n",
+	       d[VM_PSWPOUT], d[VM_PSWPIN], d[VM_THP_SWPOUT], c.pageouts,
+	       c.swapped_seen);
+	printf("# status_vs_pageout: status entries node=%lu ENOENT=%lu EFAULT=%lu ksm=%s pages_sharing_max=%ld\n",
+	       c.st_node, c.st_enoent, c.st_efault, c.ksm ? "on" : "off",
+	       c.sharing_max);
+	if (d[VM_PSWPOUT] <= 0 || d[VM_PSWPIN] <= 0)
+		mismatch(r, "no page went through swap: pswpout %ld, pswpin %ld",
+			 d[VM_PSWPOUT], d[VM_PSWPIN]);
+out:
+	fw_ksm_restore(&saved);
+	press_release(&c);
+}
+
+/* ---- 9. status_vs_numa_hinting ---- */
+
+#define NUMA_SMALL	1024
+#define NUMA_SYSCTL	"/proc/sys/kernel/numa_balancing"
+
+/*
+ * The scanner's tunables, where the kernel has them: /proc/sys/kernel/
+ * numa_balancing_* before 5.13, /sys/kernel/debug/sched/numa_balancing/
+ * with CONFIG_SCHED_DEBUG (Debian's 6.1 configs have neither: then the
+ * defaults, a scan a second once a thread has run for a second).
+ */
+static const struct numa_tunable {
+	const char *name;
+	long val;
+} numa_tunables[] = {
+	{ "scan_delay_ms", 0 },
+	{ "scan_period_min_ms", 10 },
+	{ "scan_period_max_ms", 100 },
+	{ "scan_size_mb", 16 },
+};
+#define NR_NUMA_TUNABLES	((int)(sizeof(numa_tunables) / sizeof(numa_tunables[0])))
+
+struct numa_saved {
+	long balancing;			/* -1: not changed */
+	char path[NR_NUMA_TUNABLES][96];
+	long val[NR_NUMA_TUNABLES];	/* -1: not changed */
+};
+
+static int numa_tune(struct numa_saved *s)
+{
+	static const char *const dirs[] = {
+		"/proc/sys/kernel/numa_balancing_",
+		"/sys/kernel/debug/sched/numa_balancing/",
+	};
+	int i, j, tuned = 0;
+
+	for (i = 0; i < NR_NUMA_TUNABLES; i++) {
+		s->val[i] = -1;
+		for (j = 0; j < 2; j++) {
+			snprintf(s->path[i], sizeof(s->path[i]), "%s%s", dirs[j],
+				 numa_tunables[i].name);
+			s->val[i] = fw_read_long(s->path[i]);
+			if (s->val[i] >= 0)
+				break;
+		}
+		if (s->val[i] < 0)
+			continue;
+		if (fw_write_long(s->path[i], numa_tunables[i].val))
+			s->val[i] = -1;
+		else
+			tuned++;
+	}
+	return tuned;
+}
+
+static void numa_restore(struct numa_saved *s)
+{
+	int i;
+
+	if (s->balancing >= 0)
+		fw_write_long(NUMA_SYSCTL, s->balancing);
+	for (i = NR_NUMA_TUNABLES - 1; i >= 0; i--)
+		if (s->val[i] >= 0)
+			fw_write_long(s->path[i], s->val[i]);
+}
+
+static void race_status_vs_numa_hinting(struct race *r)
+{
+	static const role_fn roles[] = {
+		press_migrator, press_reader_far, press_accessor_home,
+		press_accessor_far
+	};
+	struct press_ctx c = { .r = r };
+	struct numa_saved saved = { .balancing = -1 };
+	long before[NR_VM], d[NR_VM];
+	int tuned, err;
+
+	saved.balancing = fw_read_long(NUMA_SYSCTL);
+	if (saved.balancing < 0) {
+		skip_race(r, SKIP_FAIL,
+			  "no NUMA balancing in this kernel (no %s)", NUMA_SYSCTL);
+		return;
+	}
+	tuned = numa_tune(&saved);
+	err = fw_write_long(NUMA_SYSCTL, 1);
+	if (err) {
+		skip_race(r, SKIP_FAIL, "%s: writing 1: %s", NUMA_SYSCTL,
+			  fw_errno_name(-err));
+		goto out;
+	}
+	printf("# status_vs_numa_hinting: numa_balancing %ld -> 1, %d of %d scanner tunables set%s; far CPUs: %s\n",
+	       saved.balancing, tuned, NR_NUMA_TUNABLES,
+	       tuned ? "" : " (none in this kernel: the scanner's defaults)",
+	       have_far_cpus ? "the other node's" : "none, the home node's");
+	if (press_setup(r, &c, NUMA_SMALL, 2 * pmd_pages))
+		goto out;
+	vmstat_read(before);
+	run_threads(r, &c, roles, 4);
+	vmstat_read(d);
+	vmstat_delta(d, before);
+	press_verify_all(&c, "at the end");
+	printf("# status_vs_numa_hinting: numa_pte_updates=%ld numa_hint_faults=%ld numa_hint_faults_local=%ld numa_pages_migrated=%ld pgmigrate_success=%ld\n",
+	       d[VM_PTE_UPDATES], d[VM_HINT_FAULTS], d[VM_HINT_LOCAL],
+	       d[VM_NUMA_MIGRATED], d[VM_PGMIGRATE]);
+	printf("# status_vs_numa_hinting: status entries node=%lu ENOENT=%lu EFAULT=%lu\n",
+	       c.st_node, c.st_enoent, c.st_efault);
+	if (d[VM_PTE_UPDATES] <= 0 || d[VM_HINT_FAULTS] <= 0)
+		mismatch(r, "the NUMA scanner did not work: numa_pte_updates %ld, numa_hint_faults %ld",
+			 d[VM_PTE_UPDATES], d[VM_HINT_FAULTS]);
+out:
+	numa_restore(&saved);
+	press_release(&c);
+}
+
+/* ---- 10. migrate_vs_memcg_reclaim ---- */
+
+#define MEMCG_SMALL	2048		/* 8M of 4K pages, plus a PMD of THP */
+#define CG2_MNT		"/tmp/fw-cg2"
+
+struct memcg {
+	char dir[96];			/* the child cgroup */
+	int mounted, enabled, joined;
+};
+
+static int memcg_controller(void)
+{
+	FILE *f = fopen("/proc/cgroups", "r");
+	char line[256], name[64];
+	int hier, num, enabled, found = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %d %d %d", name, &hier, &num, &enabled) == 4 &&
+		    !strcmp(name, "memory"))
+			found = enabled;
+	fclose(f);
+	return found;
+}
+
+static int memcg_write(const struct memcg *g, const char *file, const char *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", g->dir, file);
+	return fw_write_str(path, val);
+}
+
+/* a "key N" line of a cgroup file (memory.events, memory.stat), or -1 */
+static long memcg_key(const struct memcg *g, const char *file, const char *key)
+{
+	char path[160], k[64];
+	long v, ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", g->dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", k, &v) == 2)
+		if (!strcmp(k, key))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+/* cgroup2 at CG2_MNT, +memory, a child cgroup; the process moves into it */
+static int memcg_enter(struct race *r, struct memcg *g)
+{
+	char buf[256], pid[24];
+	int err;
+
+	if (mkdir(CG2_MNT, 0755) && errno != EEXIST)
+		return skip_race(r, SKIP_FAIL, "mkdir %s: %s", CG2_MNT,
+				 fw_errno_name(errno));
+	if (mount("cgroup2", CG2_MNT, "cgroup2", 0, NULL))
+		return skip_race(r, SKIP_FAIL, "mount cgroup2 on %s: %s", CG2_MNT,
+				 fw_errno_name(errno));
+	g->mounted = 1;
+	if (fw_read_str(CG2_MNT "/cgroup.subtree_control", buf, sizeof(buf)))
+		return skip_race(r, SKIP_FAIL, "no cgroup.subtree_control");
+	if (!strstr(buf, "memory")) {
+		err = fw_write_str(CG2_MNT "/cgroup.subtree_control", "+memory");
+		if (err)
+			return skip_race(r, SKIP_FAIL, "+memory in cgroup.subtree_control: %s",
+					 fw_errno_name(-err));
+		g->enabled = 1;
+	}
+	snprintf(g->dir, sizeof(g->dir), CG2_MNT "/fw_race.%d", (int)getpid());
+	if (mkdir(g->dir, 0755))
+		return skip_race(r, SKIP_FAIL, "mkdir %s: %s", g->dir,
+				 fw_errno_name(errno));
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	err = memcg_write(g, "cgroup.procs", pid);
+	if (err)
+		return skip_race(r, SKIP_FAIL, "joining %s: %s", g->dir,
+				 fw_errno_name(-err));
+	g->joined = 1;
+	return 0;
+}
+
+/* back to the root cgroup; the child removed, +memory and the mount undone */
+static void memcg_leave(struct race *r, struct memcg *g)
+{
+	char pid[24];
+	int i;
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (g->joined && fw_write_str(CG2_MNT "/cgroup.procs", pid))
+		mismatch(r, "could not leave %s", g->dir);
+	if (g->dir[0]) {
+		for (i = 0; i < 50 && rmdir(g->dir) && errno == EBUSY; i++)
+			fw_sleep_ms(10);
+		if (!access(g->dir, F_OK))
+			printf("# note: %s not removed: %s\n", g->dir,
+			       fw_errno_name(errno));
+	}
+	if (g->enabled)
+		fw_write_str(CG2_MNT "/cgroup.subtree_control", "-memory");
+	if (g->mounted && umount2(CG2_MNT, 0))
+		printf("# note: umount %s: %s\n", CG2_MNT, fw_errno_name(errno));
+	rmdir(CG2_MNT);
+}
+
+static void race_migrate_vs_memcg_reclaim(struct race *r)
+{
+	static const role_fn roles[] = {
+		press_migrator, press_reader, press_accessor
+	};
+	struct press_ctx c = { .r = r };
+	struct memcg g = { .dir = "" };
+	long before[NR_VM], d[NR_VM], cur, max, ev_max, ev_high, ev_oom, majf;
+	char path[160], val[24];
+	size_t ws;
+	int err;
+
+	if (!memcg_controller()) {
+		skip_race(r, SKIP_FAIL,
+			  "no memory cgroup controller in this kernel (/proc/cgroups)");
+		return;
+	}
+	if (press_swap_ok(r) || memcg_enter(r, &g))
+		goto out;
+	/* set up inside the cgroup, so that it is charged there */
+	if (press_setup(r, &c, MEMCG_SMALL, pmd_pages))
+		goto out;
+	ws = c.a.npages * page_sz;
+	snprintf(path, sizeof(path), "%s/memory.current", g.dir);
+	cur = fw_read_long(path);
+	/* half the working set must go: reclaim (and swap) all the time */
+	max = cur - (long)(ws / 2);
+	if (max < 4L << 20)
+		max = 4L << 20;
+	snprintf(val, sizeof(val), "%ld", max);
+	err = memcg_write(&g, "memory.max", val);
+	if (err) {
+		skip_race(r, SKIP_FAIL, "memory.max %ld: %s", max,
+			  fw_errno_name(-err));
+		goto out;
+	}
+	ev_max = memcg_key(&g, "memory.events", "max");
+	ev_high = memcg_key(&g, "memory.events", "high");
+	ev_oom = memcg_key(&g, "memory.events", "oom");
+	majf = memcg_key(&g, "memory.stat", "pgmajfault");
+	vmstat_read(before);
+	run_threads(r, &c, roles, 3);
+	vmstat_read(d);
+	vmstat_delta(d, before);
+	ev_max = memcg_key(&g, "memory.events", "max") - ev_max;
+	ev_high = memcg_key(&g, "memory.events", "high") - ev_high;
+	ev_oom = memcg_key(&g, "memory.events", "oom") - ev_oom;
+	majf = memcg_key(&g, "memory.stat", "pgmajfault") - majf;
+	/* the last check without the limit: swap-ins, but no more reclaim */
+	memcg_write(&g, "memory.max", "max");
+	press_verify_all(&c, "at the end");
+	printf("# migrate_vs_memcg_reclaim: working set %zu kB, memory.max %ld kB (was %ld kB in use)\n",
+	       ws >> 10, max >> 10, cur >> 10);
+	printf("# migrate_vs_memcg_reclaim: memory.events max=%ld high=%ld oom=%ld; memory.stat pgmajfault=%ld; pswpout=%ld pswpin=%ld thp_swpout=%ld pgmigrate_success=%ld\n",
+	       ev_max, ev_high, ev_oom, majf, d[VM_PSWPOUT], d[VM_PSWPIN],
+	       d[VM_THP_SWPOUT], d[VM_PGMIGRATE]);
+	printf("# migrate_vs_memcg_reclaim: status entries node=%lu ENOENT=%lu EFAULT=%lu\n",
+	       c.st_node, c.st_enoent, c.st_efault);
+	if (ev_max + ev_high <= 0 || d[VM_PSWPOUT] <= 0)
+		mismatch(r, "the cgroup did not reclaim: memory.events max %ld high %ld, pswpout %ld",
+			 ev_max, ev_high, d[VM_PSWPOUT]);
+out:
+	press_release(&c);
+	memcg_leave(r, &g);
+}
+
 /* ---- main ---- */
 
 static const struct race_def {
@@ -1566,6 +2351,9 @@ static const struct race_def {
 	{ "fork_cow", race_fork_cow },
 	{ "hugetlb_fault_unmap", race_hugetlb_fault_unmap },
 	{ "walker_ioctl", race_walker_ioctl },
+	{ "status_vs_pageout", race_status_vs_pageout },
+	{ "status_vs_numa_hinting", race_status_vs_numa_hinting },
+	{ "migrate_vs_memcg_reclaim", race_migrate_vs_memcg_reclaim },
 };
 #define NR_RACES	((int)(sizeof(race_defs) / sizeof(race_defs[0])))
 
@@ -1616,6 +2404,17 @@ static void init_env(void)
 				CPU_SET(cpus[i], &home_cpus);
 	}
 	have_home_cpus = CPU_COUNT(&home_cpus) > 0;
+	/* the CPUs of the other node: status_vs_numa_hinting's far threads */
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist",
+		 other);
+	CPU_ZERO(&far_cpus);
+	if (other != home && !fw_read_str(path, buf, sizeof(buf))) {
+		n = fw_parse_list(buf, cpus, 256);
+		for (i = 0; i < n; i++)
+			if (cpus[i] >= 0 && cpus[i] < CPU_SETSIZE)
+				CPU_SET(cpus[i], &far_cpus);
+	}
+	have_far_cpus = CPU_COUNT(&far_cpus) > 0;
 	if (!fw_read_choice(THP_SYSFS "enabled", cur, sizeof(cur)) &&
 	    !strcmp(cur, "never") &&
 	    !fw_write_str(THP_SYSFS "enabled", "madvise"))

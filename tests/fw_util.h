@@ -53,8 +53,10 @@
 #define KPF_KSM			21
 #define KPF_THP			22
 #define KPF_ZERO_PAGE		24
+#define KPF_SWAPCACHE		34
 
 #define PM_PRESENT		(1ULL << 63)
+#define PM_SWAP			(1ULL << 62)
 #define PM_PFN_MASK		((1ULL << 55) - 1)
 
 /* a status entry the kernel did not write */
@@ -254,17 +256,18 @@ struct fw_span {
  * addresses just before and just past it are unmapped. At least guard
  * bytes of the reservation stay mapped PROT_NONE on either side of the
  * holes, so no later mapping (a thread stack, say) can grow into them.
- * Returns MAP_FAILED with errno set on failure.
+ * The reservation starts at hint where the kernel takes it as one (NULL:
+ * anywhere). Returns MAP_FAILED with errno set on failure.
  */
-static inline void *fw_map(size_t len, size_t align, size_t guard, int prot,
-			   int flags, int fd, struct fw_span *span)
+static inline void *fw_map_hint(void *hint, size_t len, size_t align, size_t guard,
+				int prot, int flags, int fd, struct fw_span *span)
 {
 	size_t total = len + align + 4 * guard;
 	char *raw, *p;
 	void *q;
 	int err;
 
-	raw = mmap(NULL, total, PROT_NONE,
+	raw = mmap(hint, total, PROT_NONE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (raw == MAP_FAILED)
 		return MAP_FAILED;
@@ -285,6 +288,13 @@ static inline void *fw_map(size_t len, size_t align, size_t guard, int prot,
 	span->start = raw;
 	span->len = total;
 	return q;
+}
+
+/* fw_map_hint() wherever the kernel puts it */
+static inline void *fw_map(size_t len, size_t align, size_t guard, int prot,
+			   int flags, int fd, struct fw_span *span)
+{
+	return fw_map_hint(NULL, len, align, guard, prot, flags, fd, span);
 }
 
 /* pagemap entries of npages pages from addr; 0 or -errno */
@@ -328,6 +338,25 @@ static inline int64_t fw_page_flags(const void *addr)
 		flags = (uint64_t)-1;
 	close(fd);
 	return (int64_t)flags;
+}
+
+/* a "Field:   N kB" value of /proc/meminfo, or -1 */
+static inline long fw_meminfo_kb(const char *field)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	size_t len = strlen(field);
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':') {
+			kb = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb;
 }
 
 /* a "Field:   N kB" value of the smaps entry of the VMA at addr, or -1 */

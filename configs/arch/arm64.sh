@@ -25,3 +25,8 @@ CONFIG_SERIAL_AMBA_PL011_CONSOLE=y
 # file; sha256 in configs/distro.sha256) MMCONFIG=debian derives the mm
 # fragment from (lab/debian-config.sh).
 DEBIAN_CONFIG=arm64
+# What this machine cannot run (see lab/check.sh): Debian's arm64 config has
+# 48-bit virtual addresses (4 levels), so nothing is mapped above 128 TiB.
+NOT_HERE="
+foliowalk.oracle/fw.above_128t   needs an address space above 128 TiB (Debian's arm64 config: 48-bit VA)
+"
