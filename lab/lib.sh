@@ -121,6 +121,9 @@ LAB_CONFIG_NOT_HERE="
 foliowalk.oracle/fw.swapped_out  needs swap (MMCONFIG=lab has no CONFIG_SWAP)
 foliowalk.oracle/fw.swapcache    needs swap (MMCONFIG=lab has no CONFIG_SWAP)
 foliowalk.oracle/fw.above_128t   needs 5-level page tables (MMCONFIG=lab has no X86_5LEVEL)
+foliowalk.race/status_vs_pageout         needs swap (MMCONFIG=lab has no CONFIG_SWAP)
+foliowalk.race/status_vs_numa_hinting    needs NUMA balancing (MMCONFIG=lab has no CONFIG_NUMA_BALANCING)
+foliowalk.race/migrate_vs_memcg_reclaim  needs memcg and swap (MMCONFIG=lab has neither)
 "
 
 # lab_arches: every ARCH the lab knows (configs/arch/*.sh).

@@ -2289,6 +2289,11 @@ static void race_migrate_vs_memcg_reclaim(struct race *r)
 			  "no memory cgroup controller in this kernel (/proc/cgroups)");
 		return;
 	}
+	if (nr_mem_nodes < 2) {
+		skip_race(r, SKIP_FAIL,
+			  "one memory node in this kernel: move_pages() has nowhere to migrate");
+		return;
+	}
 	if (press_swap_ok(r) || memcg_enter(r, &g))
 		goto out;
 	/* set up inside the cgroup, so that it is charged there */

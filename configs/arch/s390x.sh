@@ -31,6 +31,8 @@ foliowalk.split/global.split_only_the_range  needs THP (no EDAT-1 under QEMU TCG
 foliowalk.split/global.split_pte_mapped      needs THP (no EDAT-1 under QEMU TCG)
 foliowalk.race/split_vs_collapse    needs THP (no EDAT-1 under QEMU TCG)
 foliowalk.race/hugetlb_fault_unmap  needs hugetlb (no EDAT-1 under QEMU TCG)
+foliowalk.race/status_vs_numa_hinting  needs NUMA balancing (Debian's s390x config has no CONFIG_NUMA_BALANCING)
+foliowalk.race/migrate_vs_memcg_reclaim  needs two NUMA nodes (move_pages() has nowhere to migrate)
 foliowalk.oracle/fw.thp_pmd                  needs THP (no EDAT-1 under QEMU TCG)
 foliowalk.oracle/fw.thp_pte_mapped           needs THP (no EDAT-1 under QEMU TCG)
 foliowalk.oracle/fw.thp_pte_mapped_dontneed  needs THP (no EDAT-1 under QEMU TCG)
