@@ -43,7 +43,7 @@ cmd_fragment() {
 	cmd_fetch
 	cfg=$(config_path)
 	local version file
-	read -r _ _ _ _ version file <<<"$(debian_config_row "$DEBIAN_CONFIG")"
+	read -r _ _ _ _ version file _ <<<"$(debian_config_row "$DEBIAN_CONFIG")"
 	echo "# Derived from Debian's $file ($version) by lab/debian-config.sh"
 	for sym in $(symbols_of "$src"); do
 		left_out | grep -qx "$sym" && continue

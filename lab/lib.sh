@@ -73,7 +73,7 @@ debian_config_row() {
 fetch_debian_config() {
 	local name=$1 out=$2 debarch version file deb dir=$BUILD/debian tmp sums=$LAB_TOP/configs/distro.sha256
 	[ -f "$out" ] && return 0
-	read -r _ _ _ debarch version file <<<"$(debian_config_row "$name")"
+	read -r _ _ _ debarch version file _ <<<"$(debian_config_row "$name")"
 	deb=linux-config-6.1_${version}_$debarch.deb
 	mkdir -p "$dir" "$LOGS"
 	if [ ! -f "$dir/$deb" ]; then
