@@ -120,6 +120,9 @@ load_arch() {
 LAB_CONFIG_NOT_HERE="
 foliowalk.oracle/fw.swapped_out  needs swap (MMCONFIG=lab has no CONFIG_SWAP)
 foliowalk.oracle/fw.swapcache    needs swap (MMCONFIG=lab has no CONFIG_SWAP)
+foliowalk.oracle/fw.swapped_out_soft_dirty  needs swap (MMCONFIG=lab has no CONFIG_SWAP)
+foliowalk.oracle/fw.hwpoison_anon4k  needs memory failure handling (MMCONFIG=lab has no CONFIG_MEMORY_FAILURE)
+foliowalk.oracle/fw.hwpoison_thp     needs memory failure handling (MMCONFIG=lab has no CONFIG_MEMORY_FAILURE)
 foliowalk.oracle/fw.above_128t   needs 5-level page tables (MMCONFIG=lab has no X86_5LEVEL)
 foliowalk.race/status_vs_pageout         needs swap (MMCONFIG=lab has no CONFIG_SWAP)
 foliowalk.race/status_vs_numa_hinting    needs NUMA balancing (MMCONFIG=lab has no CONFIG_NUMA_BALANCING)

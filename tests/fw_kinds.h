@@ -27,7 +27,9 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/ioctl.h>
 #include <sys/vfs.h>
+#include <linux/userfaultfd.h>
 #include "fw_util.h"
 
 #define FW_SMALL_PAGES		8		/* default pages of the 4K kinds */
@@ -35,7 +37,7 @@
 #define FW_SPARSE_WORDS		8
 #define FW_KSM_TIMEOUT_MS	60000
 #define FW_TMPFS_MAGIC		0x01021994
-#define FW_MAX_KINDS		32
+#define FW_MAX_KINDS		48
 #define FW_MAX_HUGETLB_SIZES	8
 
 /* What a kind is (struct fw_kind.flags). */
@@ -56,6 +58,9 @@
 #define FW_K_SWAPPED	(1 << 14)	/* written, then swapped out: swap entries, no folio mapped */
 #define FW_K_SWAPCACHE	(1 << 15)	/* swapped out and read back: mapped from the swap cache */
 #define FW_K_HIGH	(1 << 16)	/* above 128 TiB (x86_64 5-level page tables) */
+#define FW_K_HWPOISON	(1 << 17)	/* hwpoison entries (MADV_HWPOISON): reading is SIGBUS */
+#define FW_K_UFFD_WP	(1 << 18)	/* uffd-wp write-protected, zapped: PTE markers */
+#define FW_K_SOFT_DIRTY	(1 << 19)	/* swap entries that keep the soft-dirty bit */
 
 /* Who uses a kind (struct fw_kind.uses). */
 #define FW_USE_DIFF	(1 << 0)	/* fw_diff: every per-kind operation */
@@ -111,6 +116,7 @@ struct fw_kind;
  * @seed:	the seed of its data pattern (from the kind's name)
  * @copy:	FW_PAT_COPY: its contents at setup
  * @note:	more setup facts, printed by fw_diff ("fs=tmpfs")
+ * @uffd:	the userfaultfd that write-protects it (uffd_wp kinds), or -1
  * @why:	why it is unavailable; "" when it was set up
  */
 struct fw_region {
@@ -125,6 +131,7 @@ struct fw_region {
 	unsigned int seed;
 	unsigned char *copy;
 	char note[32];
+	int uffd;
 	char why[64];
 };
 
@@ -709,28 +716,49 @@ static inline int fw_setup_anon_high(struct fw_region *r)
 	return 0;
 }
 
-/* how many pages of r pagemap says are swapped out; -errno on failure */
-static inline long fw_region_swapped(const struct fw_region *r)
+/*
+ * How many 4K pages of r pagemap reports with every bit of mask set and
+ * none of clear; -errno on failure. (Small regions: 512 pages at most.)
+ */
+static inline long fw_region_count(const struct fw_region *r, uint64_t mask, uint64_t clear)
 {
 	size_t n = r->len / fw_env.page_sz, i;
-	uint64_t pm[64];
-	long swapped = 0;
+	uint64_t pm[512];
+	long count = 0;
 	int err;
 
-	if (n > 64)
+	if (n > 512)
 		return -E2BIG;
 	err = fw_pagemap(r->addr, n, pm);
 	if (err)
 		return err;
 	for (i = 0; i < n; i++)
-		swapped += !!(pm[i] & PM_SWAP);
-	return swapped;
+		count += (pm[i] & mask) == mask && !(pm[i] & clear);
+	return count;
+}
+
+/* how many pages of r pagemap says are swapped out; -errno on failure */
+static inline long fw_region_swapped(const struct fw_region *r)
+{
+	return fw_region_count(r, PM_SWAP, 0);
+}
+
+/* /proc/self/clear_refs "4": clear the soft-dirty bits of the whole process */
+static inline int fw_clear_soft_dirty(void)
+{
+	return fw_write_str("/proc/self/clear_refs", "4");
 }
 
 /*
- * swapped_out, swapcache: anon4k pushed out to swap with MADV_PAGEOUT (the
- * lab's guests swap to zram: guest/check-run), so that every PTE is a swap
- * entry. swapcache then reads the pages into the swap cache with
+ * swapped_out, swapped_out_soft_dirty, swapcache: anon4k pushed out to
+ * swap with MADV_PAGEOUT (the lab's guests swap to zram: guest/init), so
+ * that every PTE is a swap entry. Freshly written pages are soft-dirty
+ * where the kernel tracks it (CONFIG_MEM_SOFT_DIRTY), and their swap
+ * entries keep the bit: swapped_out_soft_dirty requires it on every page
+ * (unavailable "no_soft_dirty" where the kernel has none), swapped_out
+ * then clears it (/proc/self/clear_refs 4, which clears it in the swap
+ * entries as well; every other mapping of the process loses its bits too,
+ * so the programs set this kind up alone) and requires it off. swapcache then reads the pages into the swap cache with
  * MADV_WILLNEED (a fault alone would not: zram is synchronous, and a fault
  * on it bypasses the swap cache) and faults each one in by reading it,
  * which maps the swap-cache page and keeps it there (a read fault with
@@ -747,6 +775,9 @@ static inline int fw_setup_swapped(struct fw_region *r)
 		return fw_unavailable(r, "no_swap_device");
 	if (fw_setup_anon(r))
 		return -1;
+	if ((r->kind->flags & FW_K_SOFT_DIRTY) &&
+	    fw_region_count(r, PM_PRESENT | PM_SOFT_DIRTY, 0) != (long)n)
+		return fw_unavailable(r, "no_soft_dirty");
 	if (madvise(r->addr, r->len, MADV_PAGEOUT))
 		return fw_unavailable(r, "madv_pageout_%s", fw_errno_name(errno));
 	swapped = fw_region_swapped(r);
@@ -754,8 +785,18 @@ static inline int fw_setup_swapped(struct fw_region *r)
 		return fw_unavailable(r, "pagemap_%s", fw_errno_name((int)-swapped));
 	if ((size_t)swapped != n)
 		return fw_unavailable(r, "pageout_left_%zu_of_%zu", n - (size_t)swapped, n);
-	if (!(r->kind->flags & FW_K_SWAPCACHE))
+	if (r->kind->flags & FW_K_SOFT_DIRTY) {
+		if (fw_region_count(r, PM_SWAP | PM_SOFT_DIRTY, 0) != (long)n)
+			return fw_unavailable(r, "swap_entry_lost_soft_dirty");
 		return 0;
+	}
+	if (!(r->kind->flags & FW_K_SWAPCACHE)) {
+		if (fw_clear_soft_dirty())
+			return fw_unavailable(r, "clear_refs_%s", fw_errno_name(errno));
+		if (fw_region_count(r, PM_SWAP, PM_SOFT_DIRTY) != (long)n)
+			return fw_unavailable(r, "soft_dirty_not_cleared");
+		return 0;
+	}
 	if (madvise(r->addr, r->len, MADV_WILLNEED))
 		return fw_unavailable(r, "madv_willneed_%s", fw_errno_name(errno));
 	for (pg = 0; pg < n; pg++) {
@@ -769,6 +810,166 @@ static inline int fw_setup_swapped(struct fw_region *r)
 			return fw_unavailable(r, "swapin_page_%zu_not_in_swapcache", pg);
 	}
 	return 0;
+}
+
+#ifndef MADV_HWPOISON
+#define MADV_HWPOISON	100
+#endif
+
+/*
+ * The pages [from, from + n) of r are hwpoison entries: not present, a
+ * swap-type entry whose offset is a pfn that kpageflags calls HWPOISON.
+ * 0, or -1 with r->why set.
+ */
+static inline int fw_expect_hwpoison(struct fw_region *r, size_t from, size_t n)
+{
+	int kfd = open("/proc/kpageflags", O_RDONLY);
+	uint64_t pm, flags;
+	size_t pg;
+	int ret = 0, err;
+
+	for (pg = from; !ret && pg < from + n; pg++) {
+		err = fw_pagemap(r->addr + pg * fw_env.page_sz, 1, &pm);
+		if (err)
+			ret = fw_unavailable(r, "pagemap_%s", fw_errno_name(-err));
+		else if ((pm & (PM_PRESENT | PM_SWAP)) != PM_SWAP)
+			ret = fw_unavailable(r, "page_%zu_not_poisoned", pg);
+		else if (kfd >= 0 &&
+			 (fw_kpageflags(kfd, (pm & PM_PFN_MASK) >> PM_SWP_TYPE_BITS, 1, &flags) ||
+			  !(flags & (1ULL << KPF_HWPOISON))))
+			ret = fw_unavailable(r, "page_%zu_pfn_not_hwpoison", pg);
+	}
+	if (kfd >= 0)
+		close(kfd);
+	return ret;
+}
+
+/* MADV_HWPOISON on n pages of r from page from: memory_failure() on them */
+static inline int fw_hwpoison(struct fw_region *r, size_t from, size_t n)
+{
+	if (madvise(r->addr + from * fw_env.page_sz, n * fw_env.page_sz, MADV_HWPOISON))
+		return fw_unavailable(r, "madv_hwpoison_%s", fw_errno_name(errno));
+	r->pat = FW_PAT_NONE;	/* a read of a poisoned page is SIGBUS */
+	return fw_expect_hwpoison(r, from, n);
+}
+
+/* the kernel handles memory failures (CONFIG_MEMORY_FAILURE) */
+static inline int fw_has_memory_failure(void)
+{
+	return !access("/proc/sys/vm/memory_failure_early_kill", F_OK);
+}
+
+/*
+ * hwpoison_anon4k: anon4k with every page poisoned (MADV_HWPOISON, which
+ * runs memory_failure() as an uncorrected memory error would): each PTE
+ * becomes a hwpoison entry. The pages are lost to the guest for good
+ * (8 per instance; the guests are short-lived).
+ */
+static inline int fw_setup_hwpoison_anon(struct fw_region *r)
+{
+	if (!fw_has_memory_failure())
+		return fw_unavailable(r, "no_memory_failure");
+	if (fw_setup_anon(r))
+		return -1;
+	return fw_hwpoison(r, 0, r->len / fw_env.page_sz);
+}
+
+/*
+ * hwpoison_thp: a PMD-mapped THP whose first page is poisoned:
+ * memory_failure() splits it, the first PTE becomes a hwpoison entry and
+ * the other pages stay mapped, as order-0 pages, by PTEs.
+ */
+static inline int fw_setup_hwpoison_thp(struct fw_region *r)
+{
+	long thp;
+
+	if (!fw_has_memory_failure())
+		return fw_unavailable(r, "no_memory_failure");
+	if (fw_setup_thp(r))
+		return -1;
+	if (fw_hwpoison(r, 0, 1))
+		return -1;
+	if (fw_region_count(r, PM_PRESENT, 0) != (long)(r->len / fw_env.page_sz) - 1)
+		return fw_unavailable(r, "rest_of_thp_not_mapped");
+	thp = fw_region_thp(r);
+	if (thp > 0)
+		return fw_unavailable(r, "thp_not_split");
+	return 0;
+}
+
+/*
+ * The region's pages write-protected through a userfaultfd (register
+ * UFFDIO_REGISTER_MODE_WP, UFFDIO_WRITEPROTECT), then zapped with
+ * MADV_DONTNEED: each PTE becomes a uffd-wp PTE marker that keeps the
+ * protection of a page that is no longer mapped
+ * (UFFD_FEATURE_WP_HUGETLBFS_SHMEM, CONFIG_PTE_MARKER_UFFD_WP). The data
+ * stays in the page cache; a read fault maps it again, write-protected.
+ * Nothing may write to the region: nobody serves its faults.
+ */
+static inline int fw_uffd_wp_zap(struct fw_region *r)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_WP_HUGETLBFS_SHMEM };
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)r->addr, .len = r->len },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+	struct uffdio_writeprotect wp = {
+		.range = { .start = (uintptr_t)r->addr, .len = r->len },
+		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+	long n = (long)(r->len / fw_env.page_sz);
+
+	r->uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (r->uffd < 0 && errno == ENOSYS)
+		return fw_unavailable(r, "no_userfaultfd");
+	if (r->uffd < 0)
+		return fw_unavailable(r, "userfaultfd_%s", fw_errno_name(errno));
+	if (ioctl(r->uffd, UFFDIO_API, &api)) {
+		/* a kernel without uffd-wp markers refuses the feature */
+		if (errno == EINVAL)
+			return fw_unavailable(r, "no_uffd_wp_markers");
+		return fw_unavailable(r, "uffdio_api_%s", fw_errno_name(errno));
+	}
+	if (ioctl(r->uffd, UFFDIO_REGISTER, &reg))
+		return fw_unavailable(r, "uffdio_register_%s", fw_errno_name(errno));
+	if (ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wp))
+		return fw_unavailable(r, "uffdio_writeprotect_%s", fw_errno_name(errno));
+	if (fw_region_count(r, PM_PRESENT | PM_UFFD_WP, 0) != n)
+		return fw_unavailable(r, "not_write_protected");
+	if (madvise(r->addr, r->len, MADV_DONTNEED))
+		return fw_unavailable(r, "madv_dontneed_%s", fw_errno_name(errno));
+	if (fw_region_count(r, PM_UFFD_WP, PM_PRESENT) != n)
+		return fw_unavailable(r, "no_markers_after_zap");
+	return 0;
+}
+
+/* uffd_wp_marker_shmem: memfd_shared, write-protected and zapped */
+static inline int fw_setup_uffd_wp_shmem(struct fw_region *r)
+{
+	if (fw_setup_file(r))
+		return -1;
+	return fw_uffd_wp_zap(r);
+}
+
+/*
+ * uffd_wp_marker_hugetlb: one shared hugetlb page of the PMD size
+ * (MAP_SHARED hugetlb is a hugetlbfs file: the zap keeps its data),
+ * written, write-protected and zapped: a marker in the huge PTE.
+ */
+static inline int fw_setup_uffd_wp_hugetlb(struct fw_region *r)
+{
+	size_t sz = fw_env.pmd_sz;
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%zukB/free_hugepages",
+		 sz >> 10);
+	if (fw_read_long(path) <= 0)
+		return fw_unavailable(r, "no_free_hugetlb_page");
+	if (fw_region_map(r, sz, PROT_READ | PROT_WRITE,
+			  (fw_hugetlb_flags(sz) & ~MAP_PRIVATE) | MAP_SHARED, -1))
+		return -1;
+	fw_region_fill(r);
+	return fw_uffd_wp_zap(r);
 }
 
 #define FW_DIFF_ALL	(FW_USE_DIFF | FW_USE_BATCH)
@@ -837,11 +1038,29 @@ static const struct fw_kind fw_kind_defs[] = {
 	{ "swapped_out", fw_setup_swapped, 0, FW_SMALL_PAGES,
 	  FW_K_SWAPPED, FW_LEVEL_NONE, FW_ORDER_NONE,
 	  FW_USE_DIFF | FW_USE_ORACLE },
+	{ "swapped_out_soft_dirty", fw_setup_swapped, 0, FW_SMALL_PAGES,
+	  FW_K_SWAPPED | FW_K_SOFT_DIRTY, FW_LEVEL_NONE, FW_ORDER_NONE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
 	{ "swapcache", fw_setup_swapped, 0, FW_SMALL_PAGES,
 	  FW_K_POPULATED | FW_K_SWAPCACHE, FW_LEVEL_PTE, FW_ORDER_PAGE,
 	  FW_USE_DIFF | FW_USE_ORACLE },
 	{ "anon4k_above_128t", fw_setup_anon_high, 0, FW_SMALL_PAGES,
 	  FW_K_POPULATED | FW_K_HIGH, FW_LEVEL_PTE, FW_ORDER_PAGE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
+	/* hwpoison entries: no folio; the poisoned pages are never read */
+	{ "hwpoison_anon4k", fw_setup_hwpoison_anon, 0, FW_SMALL_PAGES,
+	  FW_K_HWPOISON, FW_LEVEL_NONE, FW_ORDER_NONE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
+	/* the first page poisoned, the rest order-0 pages mapped by PTEs */
+	{ "hwpoison_thp", fw_setup_hwpoison_thp, FW_THP_PMD, 0,
+	  FW_K_HWPOISON, FW_LEVEL_PTE, FW_ORDER_PAGE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
+	/* uffd-wp PTE markers: no folio mapped; a read maps the page again */
+	{ "uffd_wp_marker_shmem", fw_setup_uffd_wp_shmem, FW_F_SHARED, FW_SMALL_PAGES,
+	  FW_K_FILE | FW_K_SHARED | FW_K_UFFD_WP, FW_LEVEL_NONE, FW_ORDER_NONE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
+	{ "uffd_wp_marker_hugetlb", fw_setup_uffd_wp_hugetlb, 0, 0,
+	  FW_K_SHARED | FW_K_UFFD_WP, FW_LEVEL_NONE, FW_ORDER_NONE,
 	  FW_USE_DIFF | FW_USE_ORACLE },
 	/* level and order: when the kernel gave THPs (fw_race checks AnonHugePages) */
 	{ "thp_advised", fw_setup_thp_advised, 0, 0,
@@ -985,10 +1204,13 @@ static inline void fw_region_release(struct fw_region *r)
 		munmap(r->span.start, r->span.len);
 	if (r->fd >= 0)
 		close(r->fd);
+	if (r->uffd >= 0)
+		close(r->uffd);
 	free(r->copy);
 	r->copy = NULL;
 	r->span.len = 0;
 	r->fd = -1;
+	r->uffd = -1;
 }
 
 /*
@@ -1001,6 +1223,7 @@ static inline int fw_region_setup(struct fw_region *r, const struct fw_kind *k, 
 	memset(r, 0, sizeof(*r));
 	r->kind = k;
 	r->fd = -1;
+	r->uffd = -1;
 	r->prot = -1;
 	r->seed = fw_name_hash(k->name);
 	r->len = len ? len : fw_kind_len(k);
@@ -1022,6 +1245,7 @@ static inline int fw_region_setup_name(struct fw_region *r, const char *name, si
 	snprintf(none.name, sizeof(none.name), "%.40s", name);
 	r->kind = &none;
 	r->fd = -1;
+	r->uffd = -1;
 	r->prot = -1;
 	return fw_unavailable(r, "no_kind_%s", name);
 }

@@ -923,6 +923,120 @@ TEST_F(fw, swapcache)
 	fw_region_release(&r);
 }
 
+/* no folio at any page of r, whatever the flags: the entries map none */
+static void expect_no_folio_anywhere(struct __test_metadata *_metadata,
+				     const struct fw_region *r, size_t from)
+{
+	size_t pg;
+
+	for (pg = from; pg < r->len / PAGE; pg++) {
+		expect_not_found(_metadata, (unsigned long)r->addr + pg * PAGE, 0);
+		expect_not_found(_metadata, (unsigned long)r->addr + pg * PAGE + PAGE - 1,
+				 FWT_MIGRATION | FWT_ZEROPAGE);
+	}
+}
+
+/*
+ * Swap entries that keep the soft-dirty bit (CONFIG_MEM_SOFT_DIRTY): no
+ * folio, as for any swap entry, and the walks leave the bit alone; swap-in
+ * brings the data back into soft-dirty PTEs.
+ */
+TEST_F(fw, swapped_out_soft_dirty)
+{
+	struct fw_region r;
+	long n;
+
+	if (fw_read_long("/proc/sys/vm/swappiness") < 0)
+		SKIP(return, "no swap in this kernel (no /proc/sys/vm/swappiness)");
+	SETUP_KIND_OR_SKIP(&r, "swapped_out_soft_dirty", "no_soft_dirty", "soft-dirty tracking");
+	n = (long)(r.len / PAGE);
+	expect_no_folio_anywhere(_metadata, &r, 0);
+	EXPECT_EQ(fw_region_count(&r, PM_SWAP | PM_SOFT_DIRTY, PM_PRESENT), n);
+	EXPECT_TRUE(fw_pattern_intact(&r)) TH_LOG("data lost through swap");
+	EXPECT_EQ(fw_region_count(&r, PM_PRESENT | PM_SOFT_DIRTY, 0), n)
+		TH_LOG("swap-in lost the soft-dirty bit");
+	expect_range(_metadata, r.addr, r.len, 0, FWT_LEVEL_PTE, 0);
+	fw_region_release(&r);
+}
+
+/*
+ * hwpoison entries (memory_failure() through MADV_HWPOISON): no folio at
+ * any address, with any flags; the pages stay poisoned (each entry's pfn
+ * is HWPOISON in kpageflags) and every read is SIGBUS.
+ */
+TEST_F(fw, hwpoison_anon4k)
+{
+	struct fw_region r;
+
+	SETUP_KIND_OR_SKIP(&r, "hwpoison_anon4k", "no_memory_failure",
+			   "memory failure handling");
+	expect_no_folio_anywhere(_metadata, &r, 0);
+	EXPECT_EQ(fw_expect_hwpoison(&r, 0, r.len / PAGE), 0) TH_LOG("%s", r.why);
+	EXPECT_EQ(fw_probe_read(&r), 0) TH_LOG("a poisoned page could be read");
+	expect_no_vma(_metadata, (unsigned long)r.addr + r.len);
+	fw_region_release(&r);
+}
+
+/*
+ * A THP with its first page poisoned: memory_failure() split it; the
+ * hwpoison entry maps no folio, the other pages are order-0 folios mapped
+ * by PTEs, readable, next to it in the same page table.
+ */
+TEST_F(fw, hwpoison_thp)
+{
+	struct fw_region r;
+	unsigned long next;
+
+	SETUP_KIND_OR_SKIP(&r, "hwpoison_thp", "no_memory_failure", "memory failure handling");
+	next = (unsigned long)r.addr + PAGE;
+	expect_not_found(_metadata, (unsigned long)r.addr, 0);
+	expect_not_found(_metadata, next - 1, FWT_MIGRATION | FWT_ZEROPAGE);
+	expect_range(_metadata, (char *)next, r.len - PAGE, 0, FWT_LEVEL_PTE, 0);
+	EXPECT_FALSE(has_kpf(pagemap_pfn(next), KPF_THP));
+	EXPECT_EQ(fw_expect_hwpoison(&r, 0, 1), 0) TH_LOG("%s", r.why);
+	EXPECT_EQ(fw_probe_read(&r), (int)(r.len / PAGE) - 1);
+	fw_region_release(&r);
+}
+
+/*
+ * uffd-wp PTE markers (a write-protected range zapped): no folio where a
+ * marker is, and the walks keep the markers; a read fault maps the page
+ * cache's page again, still write-protected (PM_UFFD_WP, not writable).
+ */
+static void expect_uffd_wp_markers(struct __test_metadata *_metadata,
+				   struct fw_region *r, int level, int order)
+{
+	long n = (long)(r->len / PAGE);
+
+	expect_no_folio_anywhere(_metadata, r, 0);
+	EXPECT_EQ(fw_region_count(r, PM_UFFD_WP, PM_PRESENT), n) TH_LOG("markers lost");
+	EXPECT_TRUE(fw_pattern_intact(r)) TH_LOG("data lost in the zap");
+	expect_range(_metadata, r->addr, r->len, 0, level, order);
+	EXPECT_EQ(fw_region_count(r, PM_PRESENT | PM_UFFD_WP, 0), n)
+		TH_LOG("the read fault dropped the write protection");
+	expect_write(_metadata, (unsigned long)r->addr, 0, 0);
+}
+
+TEST_F(fw, uffd_wp_marker_shmem)
+{
+	struct fw_region r;
+
+	SETUP_KIND_OR_SKIP(&r, "uffd_wp_marker_shmem", "no_uffd_wp_markers",
+			   "uffd-wp PTE markers");
+	expect_uffd_wp_markers(_metadata, &r, FWT_LEVEL_PTE, -1);
+	fw_region_release(&r);
+}
+
+TEST_F(fw, uffd_wp_marker_hugetlb)
+{
+	struct fw_region r;
+
+	SETUP_KIND_OR_SKIP(&r, "uffd_wp_marker_hugetlb", "no_uffd_wp_markers",
+			   "uffd-wp PTE markers");
+	expect_uffd_wp_markers(_metadata, &r, FWT_LEVEL_PMD, pmd_order);
+	fw_region_release(&r);
+}
+
 /*
  * A mapping above 128 TiB, where only 5-level page tables reach on x86_64
  * (the p4d level is real there, not folded) and s390 upgrades its region

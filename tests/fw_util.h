@@ -53,11 +53,17 @@
 #define KPF_KSM			21
 #define KPF_THP			22
 #define KPF_ZERO_PAGE		24
+#define KPF_HWPOISON		19
 #define KPF_SWAPCACHE		34
 
 #define PM_PRESENT		(1ULL << 63)
 #define PM_SWAP			(1ULL << 62)
+#define PM_UFFD_WP		(1ULL << 57)
+#define PM_SOFT_DIRTY		(1ULL << 55)
 #define PM_PFN_MASK		((1ULL << 55) - 1)
+/* a swap entry's frame in pagemap: type in the low 5 bits, offset above
+ * (MAX_SWAPFILES_SHIFT); the offset of a hwpoison entry is its pfn */
+#define PM_SWP_TYPE_BITS	5
 
 /* a status entry the kernel did not write */
 #define FW_UNSET		(-999999)
