@@ -9,6 +9,7 @@
 #   LAB_SHOW     with LAB_QUIET, a regex of more lines to show
 #   LAB_SMP (default 4; 1 = node 1 memory only), LAB_MEM_PER_NODE,
 #   LAB_QEMU_EXTRA, LAB_CMDLINE_EXTRA: overrides
+#   LAB_PMEM     the pmem regions of the command line (default: the arch's PMEM)
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 4 ] || die "usage: boot.sh ARCH base|patched FLAVOUR PAYLOAD_DIR [shell]"
@@ -80,7 +81,7 @@ qemu_args() {
 	numa_topology
 	printf '%s\n' \
 		-kernel "$IMAGE" -initrd "$INITRD" -nographic -no-reboot \
-		-append "console=$CONSOLE $HUGEPAGES panic=-1 lab.mode=$MODE ${LAB_CMDLINE_EXTRA:-}"
+		-append "console=$CONSOLE $HUGEPAGES ${LAB_PMEM-${PMEM:-}} panic=-1 lab.mode=$MODE ${LAB_CMDLINE_EXTRA:-}"
 	# shellcheck disable=SC2086
 	[ -z "${LAB_QEMU_EXTRA:-}" ] || printf '%s\n' $LAB_QEMU_EXTRA
 }

@@ -61,6 +61,7 @@
 #define FW_K_HWPOISON	(1 << 17)	/* hwpoison entries (MADV_HWPOISON): reading is SIGBUS */
 #define FW_K_UFFD_WP	(1 << 18)	/* uffd-wp write-protected, zapped: PTE markers */
 #define FW_K_SOFT_DIRTY	(1 << 19)	/* swap entries that keep the soft-dirty bit */
+#define FW_K_DAX	(1 << 20)	/* device-dax: ZONE_DEVICE pages, devmap entries */
 
 /* Who uses a kind (struct fw_kind.uses). */
 #define FW_USE_DIFF	(1 << 0)	/* fw_diff: every per-kind operation */
@@ -972,6 +973,55 @@ static inline int fw_setup_uffd_wp_hugetlb(struct fw_region *r)
 	return fw_uffd_wp_zap(r);
 }
 
+/* the /dev/daxN.M whose alignment is align (guest/init makes them); 0 or -1 */
+static inline int fw_find_devdax(size_t align, char *dev, size_t len)
+{
+	DIR *dir = opendir("/sys/bus/dax/devices");
+	struct dirent *de;
+	char path[300];
+	int ret = -1;
+
+	if (!dir)
+		return -1;
+	while (ret && (de = readdir(dir))) {
+		if (strncmp(de->d_name, "dax", 3))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/dax/devices/%.32s/align", de->d_name);
+		if (fw_read_long(path) == (long)align) {
+			snprintf(dev, len, "/dev/%.32s", de->d_name);
+			ret = 0;
+		}
+	}
+	closedir(dir);
+	return ret;
+}
+
+/*
+ * devdax_pte, devdax_pmd: a device-dax device of pmem (guest/init makes
+ * one with 4K alignment, mapped by PTEs, and one with 2M, mapped by
+ * PMDs; a device of 2M alignment faults only whole PMDs, or SIGBUS),
+ * MAP_SHARED, written with the pattern. Its pages are ZONE_DEVICE
+ * pages, mapped by devmap entries (special on x86_64): vm_normal_page()
+ * has no page for them. Unavailable "no_device_dax" where the kernel or
+ * the machine has none.
+ */
+static inline int fw_setup_devdax(struct fw_region *r)
+{
+	size_t align = r->kind->level == FW_LEVEL_PMD ? fw_env.pmd_sz : fw_env.page_sz;
+	char dev[96];
+
+	if (fw_find_devdax(align, dev, sizeof(dev)))
+		return fw_unavailable(r, "no_device_dax");
+	r->fd = open(dev, O_RDWR);
+	if (r->fd < 0)
+		return fw_unavailable(r, "open_%s", fw_errno_name(errno));
+	snprintf(r->note, sizeof(r->note), "dev=%.20s", dev + 5);
+	if (fw_region_map(r, align, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd))
+		return -1;
+	fw_region_fill(r);
+	return 0;
+}
+
 #define FW_DIFF_ALL	(FW_USE_DIFF | FW_USE_BATCH)
 
 /*
@@ -1061,6 +1111,13 @@ static const struct fw_kind fw_kind_defs[] = {
 	  FW_USE_DIFF | FW_USE_ORACLE },
 	{ "uffd_wp_marker_hugetlb", fw_setup_uffd_wp_hugetlb, 0, 0,
 	  FW_K_SHARED | FW_K_UFFD_WP, FW_LEVEL_NONE, FW_ORDER_NONE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
+	/* device-dax: devmap PTEs and PMDs of ZONE_DEVICE pages */
+	{ "devdax_pte", fw_setup_devdax, 0, FW_SMALL_PAGES,
+	  FW_K_SHARED | FW_K_DAX, FW_LEVEL_PTE, FW_ORDER_NONE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
+	{ "devdax_pmd", fw_setup_devdax, 0, 0,
+	  FW_K_SHARED | FW_K_DAX, FW_LEVEL_PMD, FW_ORDER_NONE,
 	  FW_USE_DIFF | FW_USE_ORACLE },
 	/* level and order: when the kernel gave THPs (fw_race checks AnonHugePages) */
 	{ "thp_advised", fw_setup_thp_advised, 0, 0,

@@ -1038,6 +1038,48 @@ TEST_F(fw, uffd_wp_marker_hugetlb)
 }
 
 /*
+ * Device-dax (pmem; ZONE_DEVICE pages mapped by devmap entries): no folio,
+ * at the PTE and at the PMD level, as mainline's vm_normal_page() and
+ * vm_normal_page_pmd() have no page for devmap entries; the entries stay
+ * mapped: pagemap sees them present, at pfns kpageflags has no page for
+ * (KPF_NOPAGE), and the data is there.
+ */
+static void expect_devdax(struct __test_metadata *_metadata, struct fw_region *r)
+{
+	size_t pg;
+	uint64_t pfn;
+
+	TH_LOG("%s: %s", r->kind->name, r->note);
+	for (pg = 0; pg < r->len / PAGE; pg++) {
+		expect_not_found(_metadata, (unsigned long)r->addr + pg * PAGE, 0);
+		expect_not_found(_metadata, (unsigned long)r->addr + pg * PAGE + PAGE - 1,
+				 FWT_MIGRATION | FWT_ZEROPAGE);
+		pfn = pagemap_pfn((unsigned long)r->addr + pg * PAGE);
+		EXPECT_NE(pfn, 0) TH_LOG("page %zu not present", pg);
+		EXPECT_TRUE(has_kpf(pfn, KPF_NOPAGE)) TH_LOG("pfn %#llx has a page", (unsigned long long)pfn);
+	}
+	EXPECT_TRUE(fw_pattern_intact(r));
+}
+
+TEST_F(fw, devdax_pte)
+{
+	struct fw_region r;
+
+	SETUP_KIND_OR_SKIP(&r, "devdax_pte", "no_device_dax", "device-dax");
+	expect_devdax(_metadata, &r);
+	fw_region_release(&r);
+}
+
+TEST_F(fw, devdax_pmd)
+{
+	struct fw_region r;
+
+	SETUP_KIND_OR_SKIP(&r, "devdax_pmd", "no_device_dax", "device-dax");
+	expect_devdax(_metadata, &r);
+	fw_region_release(&r);
+}
+
+/*
  * A mapping above 128 TiB, where only 5-level page tables reach on x86_64
  * (the p4d level is real there, not folded) and s390 upgrades its region
  * tables on demand: the walk is the same as anywhere else.

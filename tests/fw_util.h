@@ -54,6 +54,7 @@
 #define KPF_THP			22
 #define KPF_ZERO_PAGE		24
 #define KPF_HWPOISON		19
+#define KPF_NOPAGE		20
 #define KPF_SWAPCACHE		34
 
 #define PM_PRESENT		(1ULL << 63)

@@ -32,4 +32,6 @@ foliowalk.oracle/fw.above_128t   needs an address space above 128 TiB (Debian's 
 foliowalk.oracle/fw.swapped_out_soft_dirty  needs soft-dirty tracking (6.1 arm64 has no HAVE_ARCH_SOFT_DIRTY)
 foliowalk.oracle/fw.uffd_wp_marker_shmem    needs uffd-wp PTE markers (6.1 arm64 has no HAVE_ARCH_USERFAULTFD_WP)
 foliowalk.oracle/fw.uffd_wp_marker_hugetlb  needs uffd-wp PTE markers (6.1 arm64 has no HAVE_ARCH_USERFAULTFD_WP)
+foliowalk.oracle/fw.devdax_pte  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
+foliowalk.oracle/fw.devdax_pmd  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
 "

@@ -38,6 +38,8 @@ foliowalk.oracle/fw.hwpoison_anon4k          needs memory failure handling (Debi
 foliowalk.oracle/fw.hwpoison_thp             needs memory failure handling (Debian's s390x config has no CONFIG_MEMORY_FAILURE)
 foliowalk.oracle/fw.uffd_wp_marker_shmem     needs uffd-wp PTE markers (6.1 s390 has no HAVE_ARCH_USERFAULTFD_WP)
 foliowalk.oracle/fw.uffd_wp_marker_hugetlb   needs uffd-wp PTE markers (6.1 s390 has no HAVE_ARCH_USERFAULTFD_WP)
+foliowalk.oracle/fw.devdax_pte               needs pmem (Debian's s390x config has no LIBNVDIMM)
+foliowalk.oracle/fw.devdax_pmd               needs pmem (Debian's s390x config has no LIBNVDIMM)
 foliowalk.oracle/fw.thp_pte_mapped           needs THP (no EDAT-1 under QEMU TCG)
 foliowalk.oracle/fw.thp_pte_mapped_dontneed  needs THP (no EDAT-1 under QEMU TCG)
 foliowalk.oracle/fw.huge_zero_page           needs THP (no EDAT-1 under QEMU TCG)

@@ -15,6 +15,11 @@ NUMA_NODES=2
 # 2M pool for the selftests and tests, one 1G page per node so a 1G
 # page can migrate to the other node.
 HUGEPAGES="hugepagesz=2M hugepages=192 hugepagesz=1G hugepages=0:1,1:1 default_hugepagesz=2M"
+# Two 32M legacy pmem regions in node 0's low memory (X86_PMEM_LEGACY:
+# memmap=SIZE!START), which guest/init makes device-dax with 4K and 2M
+# alignment: the tests' devdax_pte and devdax_pmd kinds. Not for make
+# bench (its -icount tables were measured without them: LAB_PMEM=).
+PMEM="memmap=32M!1G memmap=32M!1056M"
 # NUMA topology reaches the kernel through ACPI SRAT.
 ARCH_KCONFIG="
 CONFIG_64BIT=y
