@@ -48,7 +48,7 @@ run_bench() {	# ARCH KERNEL PROGRAM
 	chmod +x "$payload/run"
 	lab_step "benchmark $1 $2 ($FLAVOUR, 1 vCPU, $ICOUNT)"
 	t0=$(date +%s)
-	LAB_SMP=1 LAB_PMEM= LAB_QEMU_EXTRA="$ICOUNT" LAB_TIMEOUT=${LAB_TIMEOUT:-5400} LAB_QUIET=1 \
+	LAB_SMP=1 LAB_TEST_CMDLINE= LAB_QEMU_EXTRA="$ICOUNT" LAB_TIMEOUT=${LAB_TIMEOUT:-5400} LAB_QUIET=1 \
 		LAB_SHOW='^fwbench|^fw_bench' LAB_LOG="$RAW/$1-$2.console" \
 		"$LAB_TOP/lab/boot.sh" "$1" "$2" "$FLAVOUR" "$payload" || rc=$?
 	echo $(($(date +%s) - t0)) >"$RAW/$1-$2.wall"

@@ -9,7 +9,9 @@
 #   LAB_SHOW     with LAB_QUIET, a regex of more lines to show
 #   LAB_SMP (default 4; 1 = node 1 memory only), LAB_MEM_PER_NODE,
 #   LAB_QEMU_EXTRA, LAB_CMDLINE_EXTRA: overrides
-#   LAB_PMEM     the pmem regions of the command line (default: the arch's PMEM)
+#   LAB_TEST_CMDLINE  what the tests need on the command line (default:
+#                memfd_secret(), which 6.1 has off by default, and the
+#                arch's pmem regions PMEM; make bench boots without)
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 4 ] || die "usage: boot.sh ARCH base|patched FLAVOUR PAYLOAD_DIR [shell]"
@@ -23,6 +25,7 @@ IMAGE=$KOUT/$KIMAGE
 LOG=${LAB_LOG:-$LOGS/$LAB_ARCH-$KERNEL-$FLAVOUR-boot.log}
 TIMEOUT=${LAB_TIMEOUT:-1800}
 SMP=${LAB_SMP:-4}
+TEST_CMDLINE=${LAB_TEST_CMDLINE-secretmem.enable=1 ${PMEM:-}}
 MEM_PER_NODE=${LAB_MEM_PER_NODE:-5G}	# 5G: room for a 1G hugetlb page per node
 
 [ -f "$KOUT/.lab-complete" ] || die "no complete $KERNEL kernel for $LAB_ARCH ($FLAVOUR): build it first (make build ARCH=$LAB_ARCH KERNEL=$KERNEL)"
@@ -81,7 +84,7 @@ qemu_args() {
 	numa_topology
 	printf '%s\n' \
 		-kernel "$IMAGE" -initrd "$INITRD" -nographic -no-reboot \
-		-append "console=$CONSOLE $HUGEPAGES ${LAB_PMEM-${PMEM:-}} panic=-1 lab.mode=$MODE ${LAB_CMDLINE_EXTRA:-}"
+		-append "console=$CONSOLE $HUGEPAGES $TEST_CMDLINE panic=-1 lab.mode=$MODE ${LAB_CMDLINE_EXTRA:-}"
 	# shellcheck disable=SC2086
 	[ -z "${LAB_QEMU_EXTRA:-}" ] || printf '%s\n' $LAB_QEMU_EXTRA
 }

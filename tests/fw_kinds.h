@@ -62,6 +62,7 @@
 #define FW_K_UFFD_WP	(1 << 18)	/* uffd-wp write-protected, zapped: PTE markers */
 #define FW_K_SOFT_DIRTY	(1 << 19)	/* swap entries that keep the soft-dirty bit */
 #define FW_K_DAX	(1 << 20)	/* device-dax: ZONE_DEVICE pages, devmap entries */
+#define FW_K_SECRET	(1 << 21)	/* memfd_secret(): out of the kernel's direct map */
 
 /* Who uses a kind (struct fw_kind.uses). */
 #define FW_USE_DIFF	(1 << 0)	/* fw_diff: every per-kind operation */
@@ -1022,6 +1023,33 @@ static inline int fw_setup_devdax(struct fw_region *r)
 	return 0;
 }
 
+#ifndef __NR_memfd_secret
+#define __NR_memfd_secret 447
+#endif
+
+/*
+ * secretmem: memfd_secret(2) pages, MAP_SHARED, written: order-0 folios
+ * of the secretmem file that the kernel removed from its direct map
+ * (unmovable; GUP and folio_walk_start() do not walk the VMA, as base's
+ * follow_page() did not: not FW_K_POPULATED for the programs). 6.1 has memfd_secret() only with
+ * secretmem.enable=1 on the command line (lab/boot.sh gives it): ENOSYS
+ * is "no_secretmem".
+ */
+static inline int fw_setup_secretmem(struct fw_region *r)
+{
+	r->fd = (int)syscall(__NR_memfd_secret, O_CLOEXEC);
+	if (r->fd < 0 && errno == ENOSYS)
+		return fw_unavailable(r, "no_secretmem");
+	if (r->fd < 0)
+		return fw_unavailable(r, "memfd_secret_%s", fw_errno_name(errno));
+	if (ftruncate(r->fd, (off_t)r->len))
+		return fw_unavailable(r, "ftruncate_%s", fw_errno_name(errno));
+	if (fw_region_map(r, fw_env.page_sz, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd))
+		return -1;
+	fw_region_fill(r);
+	return 0;
+}
+
 #define FW_DIFF_ALL	(FW_USE_DIFF | FW_USE_BATCH)
 
 /*
@@ -1111,6 +1139,9 @@ static const struct fw_kind fw_kind_defs[] = {
 	  FW_USE_DIFF | FW_USE_ORACLE },
 	{ "uffd_wp_marker_hugetlb", fw_setup_uffd_wp_hugetlb, 0, 0,
 	  FW_K_SHARED | FW_K_UFFD_WP, FW_LEVEL_NONE, FW_ORDER_NONE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
+	{ "secretmem", fw_setup_secretmem, 0, FW_SMALL_PAGES,
+	  FW_K_SHARED | FW_K_SECRET, FW_LEVEL_PTE, FW_ORDER_PAGE,
 	  FW_USE_DIFF | FW_USE_ORACLE },
 	/* device-dax: devmap PTEs and PMDs of ZONE_DEVICE pages */
 	{ "devdax_pte", fw_setup_devdax, 0, FW_SMALL_PAGES,

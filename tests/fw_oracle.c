@@ -1038,6 +1038,27 @@ TEST_F(fw, uffd_wp_marker_hugetlb)
 }
 
 /*
+ * memfd_secret() pages: present, order-0 pages of the secretmem file that
+ * the kernel took out of its direct map. folio_walk_start() never walks a
+ * secretmem VMA (as GUP does not, and base's follow_page() refused it): no
+ * folio at any page, with any flags; the pages stay mapped, data intact.
+ */
+TEST_F(fw, secretmem)
+{
+	struct fw_region r;
+	size_t pg;
+
+	SETUP_KIND_OR_SKIP(&r, "secretmem", "no_secretmem", "memfd_secret()");
+	expect_no_folio_anywhere(_metadata, &r, 0);
+	for (pg = 0; pg < r.len / PAGE; pg++)
+		EXPECT_NE(pagemap_pfn((unsigned long)r.addr + pg * PAGE), 0)
+			TH_LOG("page %zu not present", pg);
+	EXPECT_TRUE(fw_pattern_intact(&r));
+	expect_no_vma(_metadata, (unsigned long)r.addr + r.len);
+	fw_region_release(&r);
+}
+
+/*
  * Device-dax (pmem; ZONE_DEVICE pages mapped by devmap entries): no folio,
  * at the PTE and at the PMD level, as mainline's vm_normal_page() and
  * vm_normal_page_pmd() have no page for devmap entries; the entries stay

@@ -18,7 +18,8 @@ HUGEPAGES="hugepagesz=2M hugepages=192 hugepagesz=1G hugepages=0:1,1:1 default_h
 # Two 32M legacy pmem regions in node 0's low memory (X86_PMEM_LEGACY:
 # memmap=SIZE!START), which guest/init makes device-dax with 4K and 2M
 # alignment: the tests' devdax_pte and devdax_pmd kinds. Not for make
-# bench (its -icount tables were measured without them: LAB_PMEM=).
+# bench (its -icount tables were measured without them: lab/boot.sh
+# LAB_TEST_CMDLINE).
 PMEM="memmap=32M!1G memmap=32M!1056M"
 # NUMA topology reaches the kernel through ACPI SRAT.
 ARCH_KCONFIG="
