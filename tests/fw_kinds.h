@@ -899,27 +899,10 @@ static inline int fw_setup_hwpoison_thp(struct fw_region *r)
 	return 0;
 }
 
-/*
- * The region's pages write-protected through a userfaultfd (register
- * UFFDIO_REGISTER_MODE_WP, UFFDIO_WRITEPROTECT), then zapped with
- * MADV_DONTNEED: each PTE becomes a uffd-wp PTE marker that keeps the
- * protection of a page that is no longer mapped
- * (UFFD_FEATURE_WP_HUGETLBFS_SHMEM, CONFIG_PTE_MARKER_UFFD_WP). The data
- * stays in the page cache; a read fault maps it again, write-protected.
- * Nothing may write to the region: nobody serves its faults.
- */
-static inline int fw_uffd_wp_zap(struct fw_region *r)
+/* r->uffd: a userfaultfd with uffd-wp on shmem and hugetlb; 0 or -1 */
+static inline int fw_uffd_wp_open(struct fw_region *r)
 {
 	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_WP_HUGETLBFS_SHMEM };
-	struct uffdio_register reg = {
-		.range = { .start = (uintptr_t)r->addr, .len = r->len },
-		.mode = UFFDIO_REGISTER_MODE_WP,
-	};
-	struct uffdio_writeprotect wp = {
-		.range = { .start = (uintptr_t)r->addr, .len = r->len },
-		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
-	};
-	long n = (long)(r->len / fw_env.page_sz);
 
 	r->uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (r->uffd < 0 && errno == ENOSYS)
@@ -932,6 +915,31 @@ static inline int fw_uffd_wp_zap(struct fw_region *r)
 			return fw_unavailable(r, "no_uffd_wp_markers");
 		return fw_unavailable(r, "uffdio_api_%s", fw_errno_name(errno));
 	}
+	return 0;
+}
+
+/*
+ * The region's pages write-protected through a userfaultfd (register
+ * UFFDIO_REGISTER_MODE_WP, UFFDIO_WRITEPROTECT), then zapped with
+ * MADV_DONTNEED: each PTE becomes a uffd-wp PTE marker that keeps the
+ * protection of a page that is no longer mapped
+ * (UFFD_FEATURE_WP_HUGETLBFS_SHMEM, CONFIG_PTE_MARKER_UFFD_WP). The data
+ * stays in the page cache; a read fault maps it again, write-protected.
+ * Nothing may write to the region: nobody serves its faults. After
+ * fw_uffd_wp_open().
+ */
+static inline int fw_uffd_wp_zap(struct fw_region *r)
+{
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)r->addr, .len = r->len },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+	struct uffdio_writeprotect wp = {
+		.range = { .start = (uintptr_t)r->addr, .len = r->len },
+		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+	long n = (long)(r->len / fw_env.page_sz);
+
 	if (ioctl(r->uffd, UFFDIO_REGISTER, &reg))
 		return fw_unavailable(r, "uffdio_register_%s", fw_errno_name(errno));
 	if (ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wp))
@@ -948,7 +956,7 @@ static inline int fw_uffd_wp_zap(struct fw_region *r)
 /* uffd_wp_marker_shmem: memfd_shared, write-protected and zapped */
 static inline int fw_setup_uffd_wp_shmem(struct fw_region *r)
 {
-	if (fw_setup_file(r))
+	if (fw_uffd_wp_open(r) || fw_setup_file(r))
 		return -1;
 	return fw_uffd_wp_zap(r);
 }
@@ -963,6 +971,8 @@ static inline int fw_setup_uffd_wp_hugetlb(struct fw_region *r)
 	size_t sz = fw_env.pmd_sz;
 	char path[128];
 
+	if (fw_uffd_wp_open(r))
+		return -1;
 	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%zukB/free_hugepages",
 		 sz >> 10);
 	if (fw_read_long(path) <= 0)
