@@ -21,12 +21,6 @@ record() {	# record SUITE ARCH KERNEL PASSED FAILED [KNOWN [N/A]]
 	FAILED=$((FAILED + $5))
 }
 
-# not_here_reason TEST: the reason the loaded arch gives in NOT_HERE for
-# not running TEST (configs/arch/ARCH.sh); fails when it gives none.
-not_here_reason() {
-	printf '%s\n' "$NOT_HERE" | awk -v t="$1" '$1 == t {$1 = ""; sub(/^ +/, ""); print; found = 1} END {exit !found}'
-}
-
 # drop_not_here ARCH KERNEL DIR: remove from DIR's lists the tests that
 # NOT_HERE names as a whole (suite.name), and say so in the results.
 drop_not_here() {

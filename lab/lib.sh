@@ -116,6 +116,13 @@ load_arch() {
 	LAB_ARCH=$1
 }
 
+# not_here_reason TEST: the reason the loaded arch gives in NOT_HERE for
+# not running TEST (suite.name or suite.program/subtest); fails when it
+# gives none.
+not_here_reason() {
+	printf '%s\n' "$NOT_HERE" | awk -v t="$1" '$1 == t {$1 = ""; sub(/^ +/, ""); print; found = 1} END {exit !found}'
+}
+
 # What the lab's own config (MMCONFIG=lab) does not have, on any arch.
 LAB_CONFIG_NOT_HERE="
 foliowalk.oracle/fw.swapped_out  needs swap (MMCONFIG=lab has no CONFIG_SWAP)
@@ -125,6 +132,7 @@ foliowalk.oracle/fw.hwpoison_anon4k  needs memory failure handling (MMCONFIG=lab
 foliowalk.oracle/fw.hwpoison_thp     needs memory failure handling (MMCONFIG=lab has no CONFIG_MEMORY_FAILURE)
 foliowalk.oracle/fw.devdax_pte       needs device-dax (MMCONFIG=lab has no LIBNVDIMM/DEV_DAX)
 foliowalk.oracle/fw.devdax_pmd       needs device-dax (MMCONFIG=lab has no LIBNVDIMM/DEV_DAX)
+foliowalk.oracle/fw.memcg_over_max   needs memcg and swap (MMCONFIG=lab has neither)
 foliowalk.oracle/fw.above_128t   needs 5-level page tables (MMCONFIG=lab has no X86_5LEVEL)
 foliowalk.race/status_vs_pageout         needs swap (MMCONFIG=lab has no CONFIG_SWAP)
 foliowalk.race/status_vs_numa_hinting    needs NUMA balancing (MMCONFIG=lab has no CONFIG_NUMA_BALANCING)

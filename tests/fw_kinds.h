@@ -28,6 +28,8 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/userfaultfd.h>
 #include "fw_util.h"
@@ -39,6 +41,7 @@
 #define FW_TMPFS_MAGIC		0x01021994
 #define FW_MAX_KINDS		48
 #define FW_MAX_HUGETLB_SIZES	8
+#define FW_CG2_MNT		"/tmp/fw-cg2"	/* cgroup2, mounted while a memcg exists */
 
 /* What a kind is (struct fw_kind.flags). */
 #define FW_K_POPULATED	(1 << 0)	/* present normal memory: it has a node */
@@ -63,6 +66,7 @@
 #define FW_K_SOFT_DIRTY	(1 << 19)	/* swap entries that keep the soft-dirty bit */
 #define FW_K_DAX	(1 << 20)	/* device-dax: ZONE_DEVICE pages, devmap entries */
 #define FW_K_SECRET	(1 << 21)	/* memfd_secret(): out of the kernel's direct map */
+#define FW_K_MEMCG	(1 << 22)	/* charged to a memcg over its memory.max: part swapped */
 
 /* Who uses a kind (struct fw_kind.uses). */
 #define FW_USE_DIFF	(1 << 0)	/* fw_diff: every per-kind operation */
@@ -106,6 +110,18 @@ enum fw_pattern { FW_PAT_NONE, FW_PAT_ZERO, FW_PAT_DATA, FW_PAT_COPY };
 struct fw_kind;
 
 /**
+ * struct fw_memcg - a child memory cgroup of cgroup2 at FW_CG2_MNT
+ * @dir:	its directory; "" when there is none
+ * @mounted:	FW_CG2_MNT was mounted for it
+ * @enabled:	"+memory" was written to the root's cgroup.subtree_control
+ * @joined:	the process is in it
+ */
+struct fw_memcg {
+	char dir[96];
+	int mounted, enabled, joined;
+};
+
+/**
  * struct fw_region - one instance of a kind, set up by fw_region_setup()
  * @kind:	its kind
  * @addr:	where it starts
@@ -119,6 +135,8 @@ struct fw_kind;
  * @copy:	FW_PAT_COPY: its contents at setup
  * @note:	more setup facts, printed by fw_diff ("fs=tmpfs")
  * @uffd:	the userfaultfd that write-protects it (uffd_wp kinds), or -1
+ * @memcg:	the memory cgroup it is charged to (memcg kinds), kept until
+ *		fw_region_release()
  * @why:	why it is unavailable; "" when it was set up
  */
 struct fw_region {
@@ -134,6 +152,7 @@ struct fw_region {
 	unsigned char *copy;
 	char note[32];
 	int uffd;
+	struct fw_memcg memcg;
 	char why[64];
 };
 
@@ -438,6 +457,126 @@ static inline int fw_log2(unsigned long v)
 static inline int fw_hugetlb_flags(unsigned long sz)
 {
 	return MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (fw_log2(sz) << MAP_HUGE_SHIFT);
+}
+
+/* ---- memory cgroups ---- */
+
+/* the kernel has the memory controller, enabled (/proc/cgroups) */
+static inline int fw_memcg_controller(void)
+{
+	FILE *f = fopen("/proc/cgroups", "r");
+	char line[256], name[64];
+	int hier, num, enabled, found = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %d %d %d", name, &hier, &num, &enabled) == 4 &&
+		    !strcmp(name, "memory"))
+			found = enabled;
+	fclose(f);
+	return found;
+}
+
+/* write val to the cgroup's file; 0 or -errno */
+static inline int fw_memcg_write(const struct fw_memcg *g, const char *file, const char *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", g->dir, file);
+	return fw_write_str(path, val);
+}
+
+/* a "key N" line of a cgroup file (memory.events, memory.stat), or -1 */
+static inline long fw_memcg_key(const struct fw_memcg *g, const char *file, const char *key)
+{
+	char path[160], k[64];
+	long v, ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", g->dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", k, &v) == 2)
+		if (!strcmp(k, key))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * A child cgroup FW_CG2_MNT/TAG.PID with the memory controller: cgroup2
+ * mounted, +memory in the root's subtree_control. 0, or -1 with what
+ * failed in err; fw_memcg_remove() undoes what was done either way.
+ */
+static inline int fw_memcg_create(struct fw_memcg *g, const char *tag, char *err, size_t len)
+{
+	char buf[256];
+	int e;
+
+	memset(g, 0, sizeof(*g));
+	if (mkdir(FW_CG2_MNT, 0755) && errno != EEXIST)
+		return snprintf(err, len, "mkdir %s: %s", FW_CG2_MNT, fw_errno_name(errno)), -1;
+	if (mount("cgroup2", FW_CG2_MNT, "cgroup2", 0, NULL))
+		return snprintf(err, len, "mount cgroup2 on %s: %s", FW_CG2_MNT,
+				fw_errno_name(errno)), -1;
+	g->mounted = 1;
+	if (fw_read_str(FW_CG2_MNT "/cgroup.subtree_control", buf, sizeof(buf)))
+		return snprintf(err, len, "no cgroup.subtree_control"), -1;
+	if (!strstr(buf, "memory")) {
+		e = fw_write_str(FW_CG2_MNT "/cgroup.subtree_control", "+memory");
+		if (e)
+			return snprintf(err, len, "+memory in cgroup.subtree_control: %s",
+					fw_errno_name(-e)), -1;
+		g->enabled = 1;
+	}
+	snprintf(buf, sizeof(buf), FW_CG2_MNT "/%s.%d", tag, (int)getpid());
+	if (mkdir(buf, 0755))
+		return snprintf(err, len, "mkdir %s: %s", buf, fw_errno_name(errno)), -1;
+	snprintf(g->dir, sizeof(g->dir), "%s", buf);
+	return 0;
+}
+
+/* move the process into the cgroup (join) or back to the root; 0 or -errno */
+static inline int fw_memcg_move(struct fw_memcg *g, int join)
+{
+	char pid[24];
+	int e;
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	e = join ? fw_memcg_write(g, "cgroup.procs", pid) :
+		   fw_write_str(FW_CG2_MNT "/cgroup.procs", pid);
+	if (!e)
+		g->joined = join;
+	return e;
+}
+
+/*
+ * Back to the root cgroup, the child removed (once what is charged to it
+ * is gone it has no users: rmdir is retried while it is busy), +memory
+ * and the mount undone. 0, or -1 when the process could not leave.
+ */
+static inline int fw_memcg_remove(struct fw_memcg *g)
+{
+	int i, ret = 0;
+
+	if (g->joined && fw_memcg_move(g, 0))
+		ret = -1;
+	if (g->dir[0]) {
+		for (i = 0; i < 50 && rmdir(g->dir) && errno == EBUSY; i++)
+			fw_sleep_ms(10);
+		if (!access(g->dir, F_OK))
+			printf("# note: %s not removed: %s\n", g->dir, fw_errno_name(errno));
+	}
+	if (g->enabled)
+		fw_write_str(FW_CG2_MNT "/cgroup.subtree_control", "-memory");
+	if (g->mounted && umount2(FW_CG2_MNT, 0))
+		printf("# note: umount %s: %s\n", FW_CG2_MNT, fw_errno_name(errno));
+	if (g->mounted)
+		rmdir(FW_CG2_MNT);
+	memset(g, 0, sizeof(*g));
+	return ret;
 }
 
 /* anon4k, cow_child, protnone: written 4K pages, no THP */
@@ -814,6 +953,55 @@ static inline int fw_setup_swapped(struct fw_region *r)
 	return 0;
 }
 
+/*
+ * memcg_over_max: anonymous 4K pages written by the process from inside a
+ * memory cgroup whose memory.max is a quarter of them, with swap: reclaim
+ * in the cgroup swapped out the rest while they were written. Some pages
+ * are present (charged to the cgroup), the others swap entries; pagemap
+ * tells which. The process is back in its own cgroup; the child keeps its
+ * limit until fw_region_release().
+ */
+static inline int fw_setup_memcg(struct fw_region *r)
+{
+	long n = (long)(r->len / fw_env.page_sz), present, swapped;
+	char err[64], val[24];
+	int ret, e;
+
+	if (!fw_memcg_controller())
+		return fw_unavailable(r, "no_memcg");
+	if (fw_read_long("/proc/sys/vm/swappiness") < 0)
+		return fw_unavailable(r, "no_swap_in_kernel");
+	if (fw_meminfo_kb("SwapTotal") <= 0)
+		return fw_unavailable(r, "no_swap_device");
+	if (fw_memcg_create(&r->memcg, "fw_kind", err, sizeof(err)))
+		return fw_unavailable(r, "memcg: %s", err);
+	snprintf(val, sizeof(val), "%zu", r->len / 4);
+	e = fw_memcg_write(&r->memcg, "memory.max", val);
+	if (e)
+		return fw_unavailable(r, "memory.max_%s", fw_errno_name(-e));
+	e = fw_memcg_move(&r->memcg, 1);
+	if (e)
+		return fw_unavailable(r, "memcg_join_%s", fw_errno_name(-e));
+	ret = fw_setup_anon(r);
+	e = fw_memcg_move(&r->memcg, 0);
+	if (ret)
+		return -1;
+	if (e)
+		return fw_unavailable(r, "memcg_leave_%s", fw_errno_name(-e));
+	present = fw_region_count(r, PM_PRESENT, 0);
+	swapped = fw_region_count(r, PM_SWAP, 0);
+	if (present < 0 || swapped < 0)
+		return fw_unavailable(r, "pagemap_unreadable");
+	if (present + swapped != n)
+		return fw_unavailable(r, "memcg_%ld_of_%ld_pages_neither", n - present - swapped, n);
+	if (!swapped)
+		return fw_unavailable(r, "memcg_reclaimed_nothing");
+	if (!present)
+		return fw_unavailable(r, "memcg_kept_nothing");
+	snprintf(r->note, sizeof(r->note), "present=%ld swapped=%ld", present, swapped);
+	return 0;
+}
+
 #ifndef MADV_HWPOISON
 #define MADV_HWPOISON	100
 #endif
@@ -1153,6 +1341,10 @@ static const struct fw_kind fw_kind_defs[] = {
 	{ "secretmem", fw_setup_secretmem, 0, FW_SMALL_PAGES,
 	  FW_K_SHARED | FW_K_SECRET, FW_LEVEL_PTE, FW_ORDER_PAGE,
 	  FW_USE_DIFF | FW_USE_ORACLE },
+	/* charged to a memcg at its memory.max: part present, part swapped */
+	{ "memcg_over_max", fw_setup_memcg, 0, 512,
+	  FW_K_MEMCG, FW_LEVEL_PTE, FW_ORDER_PAGE,
+	  FW_USE_ORACLE },
 	/* device-dax: devmap PTEs and PMDs of ZONE_DEVICE pages */
 	{ "devdax_pte", fw_setup_devdax, 0, FW_SMALL_PAGES,
 	  FW_K_SHARED | FW_K_DAX, FW_LEVEL_PTE, FW_ORDER_NONE,
@@ -1304,6 +1496,8 @@ static inline void fw_region_release(struct fw_region *r)
 		close(r->fd);
 	if (r->uffd >= 0)
 		close(r->uffd);
+	if (r->memcg.dir[0] || r->memcg.mounted)
+		fw_memcg_remove(&r->memcg);
 	free(r->copy);
 	r->copy = NULL;
 	r->span.len = 0;

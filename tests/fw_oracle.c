@@ -923,6 +923,47 @@ TEST_F(fw, swapcache)
 	fw_region_release(&r);
 }
 
+/*
+ * Pages charged to a memory cgroup at its memory.max (memcg_over_max):
+ * where pagemap sees a present page the walker finds that folio, an order-0
+ * anonymous one mapped by a PTE; where pagemap sees a swap entry it finds
+ * none. Reading the data back (swap-in, charged to the same cgroup, which
+ * reclaims again) finds it intact, and the cgroup stayed within its limit.
+ */
+TEST_F(fw, memcg_over_max)
+{
+	struct fw_region r;
+	long present = 0, swapped = 0, cur, max;
+	char path[160];
+	size_t pg;
+
+	SETUP_KIND_OR_SKIP(&r, "memcg_over_max", "no_memcg", "memory cgroup controller");
+	for (pg = 0; pg < r.len / PAGE; pg++) {
+		unsigned long a = (unsigned long)r.addr + pg * PAGE;
+
+		if (pagemap_pfn(a)) {
+			expect_mapped(_metadata, a, 0, FWT_LEVEL_PTE, 0);
+			present++;
+		} else {
+			expect_not_found(_metadata, a, 0);
+			expect_not_found(_metadata, a + PAGE - 1, FWT_MIGRATION | FWT_ZEROPAGE);
+			swapped++;
+		}
+	}
+	EXPECT_GT(present, 0);
+	EXPECT_GT(swapped, 0);
+	TH_LOG("memcg_over_max: %ld present, %ld swapped (setup: %s)", present, swapped, r.note);
+	EXPECT_TRUE(fw_pattern_intact(&r)) TH_LOG("data lost through memcg reclaim");
+	snprintf(path, sizeof(path), "%s/memory.current", r.memcg.dir);
+	cur = fw_read_long(path);
+	snprintf(path, sizeof(path), "%s/memory.max", r.memcg.dir);
+	max = fw_read_long(path);
+	EXPECT_GT(cur, 0);
+	EXPECT_LE(cur, max) TH_LOG("memory.current %ld over memory.max %ld", cur, max);
+	EXPECT_GT(fw_memcg_key(&r.memcg, "memory.events", "max"), 0);
+	fw_region_release(&r);
+}
+
 /* no folio at any page of r, whatever the flags: the entries map none */
 static void expect_no_folio_anywhere(struct __test_metadata *_metadata,
 				     const struct fw_region *r, size_t from)

@@ -2165,111 +2165,20 @@ out:
 /* ---- 10. migrate_vs_memcg_reclaim ---- */
 
 #define MEMCG_SMALL	2048		/* 8M of 4K pages, plus a PMD of THP */
-#define CG2_MNT		"/tmp/fw-cg2"
 
-struct memcg {
-	char dir[96];			/* the child cgroup */
-	int mounted, enabled, joined;
-};
-
-static int memcg_controller(void)
+/* the shared cgroup of fw_kinds.h, entered; a failure skips the race */
+static int memcg_enter(struct race *r, struct fw_memcg *g)
 {
-	FILE *f = fopen("/proc/cgroups", "r");
-	char line[256], name[64];
-	int hier, num, enabled, found = 0;
+	char err[128];
+	int e;
 
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %d %d %d", name, &hier, &num, &enabled) == 4 &&
-		    !strcmp(name, "memory"))
-			found = enabled;
-	fclose(f);
-	return found;
-}
-
-static int memcg_write(const struct memcg *g, const char *file, const char *val)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), "%s/%s", g->dir, file);
-	return fw_write_str(path, val);
-}
-
-/* a "key N" line of a cgroup file (memory.events, memory.stat), or -1 */
-static long memcg_key(const struct memcg *g, const char *file, const char *key)
-{
-	char path[160], k[64];
-	long v, ret = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", g->dir, file);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", k, &v) == 2)
-		if (!strcmp(k, key))
-			ret = v;
-	fclose(f);
-	return ret;
-}
-
-/* cgroup2 at CG2_MNT, +memory, a child cgroup; the process moves into it */
-static int memcg_enter(struct race *r, struct memcg *g)
-{
-	char buf[256], pid[24];
-	int err;
-
-	if (mkdir(CG2_MNT, 0755) && errno != EEXIST)
-		return skip_race(r, SKIP_FAIL, "mkdir %s: %s", CG2_MNT,
-				 fw_errno_name(errno));
-	if (mount("cgroup2", CG2_MNT, "cgroup2", 0, NULL))
-		return skip_race(r, SKIP_FAIL, "mount cgroup2 on %s: %s", CG2_MNT,
-				 fw_errno_name(errno));
-	g->mounted = 1;
-	if (fw_read_str(CG2_MNT "/cgroup.subtree_control", buf, sizeof(buf)))
-		return skip_race(r, SKIP_FAIL, "no cgroup.subtree_control");
-	if (!strstr(buf, "memory")) {
-		err = fw_write_str(CG2_MNT "/cgroup.subtree_control", "+memory");
-		if (err)
-			return skip_race(r, SKIP_FAIL, "+memory in cgroup.subtree_control: %s",
-					 fw_errno_name(-err));
-		g->enabled = 1;
-	}
-	snprintf(g->dir, sizeof(g->dir), CG2_MNT "/fw_race.%d", (int)getpid());
-	if (mkdir(g->dir, 0755))
-		return skip_race(r, SKIP_FAIL, "mkdir %s: %s", g->dir,
-				 fw_errno_name(errno));
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	err = memcg_write(g, "cgroup.procs", pid);
-	if (err)
+	if (fw_memcg_create(g, "fw_race", err, sizeof(err)))
+		return skip_race(r, SKIP_FAIL, "%s", err);
+	e = fw_memcg_move(g, 1);
+	if (e)
 		return skip_race(r, SKIP_FAIL, "joining %s: %s", g->dir,
-				 fw_errno_name(-err));
-	g->joined = 1;
+				 fw_errno_name(-e));
 	return 0;
-}
-
-/* back to the root cgroup; the child removed, +memory and the mount undone */
-static void memcg_leave(struct race *r, struct memcg *g)
-{
-	char pid[24];
-	int i;
-
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (g->joined && fw_write_str(CG2_MNT "/cgroup.procs", pid))
-		mismatch(r, "could not leave %s", g->dir);
-	if (g->dir[0]) {
-		for (i = 0; i < 50 && rmdir(g->dir) && errno == EBUSY; i++)
-			fw_sleep_ms(10);
-		if (!access(g->dir, F_OK))
-			printf("# note: %s not removed: %s\n", g->dir,
-			       fw_errno_name(errno));
-	}
-	if (g->enabled)
-		fw_write_str(CG2_MNT "/cgroup.subtree_control", "-memory");
-	if (g->mounted && umount2(CG2_MNT, 0))
-		printf("# note: umount %s: %s\n", CG2_MNT, fw_errno_name(errno));
-	rmdir(CG2_MNT);
 }
 
 static void race_migrate_vs_memcg_reclaim(struct race *r)
@@ -2278,13 +2187,13 @@ static void race_migrate_vs_memcg_reclaim(struct race *r)
 		press_migrator, press_reader, press_accessor
 	};
 	struct press_ctx c = { .r = r };
-	struct memcg g = { .dir = "" };
+	struct fw_memcg g = { .dir = "" };
 	long before[NR_VM], d[NR_VM], cur, max, ev_max, ev_high, ev_oom, majf;
 	char path[160], val[24];
 	size_t ws;
 	int err;
 
-	if (!memcg_controller()) {
+	if (!fw_memcg_controller()) {
 		skip_race(r, SKIP_FAIL,
 			  "no memory cgroup controller in this kernel (/proc/cgroups)");
 		return;
@@ -2307,26 +2216,26 @@ static void race_migrate_vs_memcg_reclaim(struct race *r)
 	if (max < 4L << 20)
 		max = 4L << 20;
 	snprintf(val, sizeof(val), "%ld", max);
-	err = memcg_write(&g, "memory.max", val);
+	err = fw_memcg_write(&g, "memory.max", val);
 	if (err) {
 		skip_race(r, SKIP_FAIL, "memory.max %ld: %s", max,
 			  fw_errno_name(-err));
 		goto out;
 	}
-	ev_max = memcg_key(&g, "memory.events", "max");
-	ev_high = memcg_key(&g, "memory.events", "high");
-	ev_oom = memcg_key(&g, "memory.events", "oom");
-	majf = memcg_key(&g, "memory.stat", "pgmajfault");
+	ev_max = fw_memcg_key(&g, "memory.events", "max");
+	ev_high = fw_memcg_key(&g, "memory.events", "high");
+	ev_oom = fw_memcg_key(&g, "memory.events", "oom");
+	majf = fw_memcg_key(&g, "memory.stat", "pgmajfault");
 	vmstat_read(before);
 	run_threads(r, &c, roles, 3);
 	vmstat_read(d);
 	vmstat_delta(d, before);
-	ev_max = memcg_key(&g, "memory.events", "max") - ev_max;
-	ev_high = memcg_key(&g, "memory.events", "high") - ev_high;
-	ev_oom = memcg_key(&g, "memory.events", "oom") - ev_oom;
-	majf = memcg_key(&g, "memory.stat", "pgmajfault") - majf;
+	ev_max = fw_memcg_key(&g, "memory.events", "max") - ev_max;
+	ev_high = fw_memcg_key(&g, "memory.events", "high") - ev_high;
+	ev_oom = fw_memcg_key(&g, "memory.events", "oom") - ev_oom;
+	majf = fw_memcg_key(&g, "memory.stat", "pgmajfault") - majf;
 	/* the last check without the limit: swap-ins, but no more reclaim */
-	memcg_write(&g, "memory.max", "max");
+	fw_memcg_write(&g, "memory.max", "max");
 	press_verify_all(&c, "at the end");
 	printf("# migrate_vs_memcg_reclaim: working set %zu kB, memory.max %ld kB (was %ld kB in use)\n",
 	       ws >> 10, max >> 10, cur >> 10);
@@ -2340,7 +2249,8 @@ static void race_migrate_vs_memcg_reclaim(struct race *r)
 			 ev_max, ev_high, d[VM_PSWPOUT]);
 out:
 	press_release(&c);
-	memcg_leave(r, &g);
+	if (fw_memcg_remove(&g))
+		mismatch(r, "could not leave the cgroup");
 }
 
 /* ---- main ---- */
