@@ -40,9 +40,10 @@ bench:
 bench-all:
 	@$(LAB)/bench.sh x86_64 arm64
 
-## make stress      races, trinity and hostile input on KASAN kernels, base and patched (DURATION=600 s, FLAVOUR=kasan)
+## make stress      races (with injected faults), trinity and hostile input on KASAN kernels, base and patched,
+##                  x86_64, arm64 and s390x (DURATION=600 s, FLAVOUR=kasan)
 stress:
-	@$(LAB)/stress.sh x86_64 arm64
+	@$(LAB)/stress.sh x86_64 arm64 s390x
 
 ## make cross       build base and patched for the arches of configs/cross.list; warnings compared
 ##                  (NAMES="i386 ..." for some lines only)

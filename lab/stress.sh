@@ -2,9 +2,11 @@
 # stress.sh ARCH...: `make stress`. On KASAN + lockdep kernels (FLAVOUR
 # kasan, the default; CI uses FLAVOUR=debug), base and patched: the race
 # programs (tests/fw_race.c), Debian's trinity biased to mm syscalls, and
-# the hostile-input tests, for a bounded time; then totals: races run,
-# syscalls made, inputs tried, splats (must be 0 on patched), data
-# mismatches (must be 0).
+# the hostile-input tests, for a bounded time; the races with injected
+# allocation failures (failslab, fail_page_alloc: guest/stress-run), on
+# the flavours that have them (debug, kasan); then totals: races run,
+# syscalls made, inputs tried, faults injected (each kind must have
+# fired), splats (must be 0 on patched), data mismatches (must be 0).
 #   DURATION  seconds of stress in all (default 600), split evenly over
 #             the arches and kernels; in each boot 60% races (at least
 #             35 s), 40% trinity (at least 60 s: one round)
@@ -18,9 +20,14 @@ DURATION=${DURATION:-600}
 SEED=${SEED:-$(date +%Y%m%d)}
 RESULTS=$BUILD/results/stress
 KERNELS="base patched"
-# page_poison=1: the kasan flavour's PAGE_POISONING checks freed pages
-CMDLINE_EXTRA=
-[ "$FLAVOUR" != kasan ] || CMDLINE_EXTRA="page_poison=1"
+# slub_debug=A,CACHES: the caches failslab may fail (guest/stress-run sets
+# the cache filter; 6.1 marks a cache only when it is created: its
+# sysfs failslab is read-only): KSM's rmap items and stable nodes, the
+# xarray nodes of the swap cache and of THP splits. page_poison=1: the
+# kasan flavour's PAGE_POISONING checks freed pages.
+FAILSLAB_CACHES=ksm_rmap_item,ksm_stable_node,radix_tree_node
+CMDLINE_EXTRA="slub_debug=A,$FAILSLAB_CACHES"
+[ "$FLAVOUR" != kasan ] || CMDLINE_EXTRA="$CMDLINE_EXTRA page_poison=1"
 TRINITY_SYSCALLS="move_pages migrate_pages mbind madvise mprotect munmap mremap mmap userfaultfd get_mempolicy set_mempolicy"
 
 # trinity_root ARCH: a directory with trinity, libc and the loader of ARCH
@@ -85,9 +92,17 @@ totals() {
 	sed 's/^# //' "$@" | awk -v k="$k" '
 	/^fwrace: total / { for (i = 3; i <= NF; i++) { split($i, kv, "="); t[kv[1]] += kv[2] } }
 	/^fwstress: trinity / { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "syscalls") tr += kv[2] } }
+	/^fwstress: pressure / { pr = pr " " substr($0, index($0, "pressure ") + 9) }
+	/^fwstress: faults / { fi = 1; for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] += kv[2] } }
 	/^(not )?ok [0-9]+ stress\.oracle/ { inputs++ }
-	END { printf "%s: races=%d race_syscalls=%d trinity_syscalls=%d oracle_and_hostile_input_tests=%d mismatches=%d\n",
-		k, t["races"], t["syscalls"], tr, inputs, t["mismatches"] }'
+	END { printf "%s: races=%d race_syscalls=%d trinity_syscalls=%d oracle_and_hostile_input_tests=%d mismatches=%d",
+		k, t["races"], t["syscalls"], tr, inputs, t["mismatches"]
+		if (fi)
+			printf " injected_failslab=%d injected_page_alloc=%d race_calls_retried=%d",
+				f["failslab"], f["fail_page_alloc"], t["enomem"]
+		if (pr != "")
+			printf " pressure:%s", pr
+		printf "\n" }'
 }
 
 # list_failed_tests ARCH KERNEL CONSOLE: the "not ok" lines of CONSOLE,
@@ -107,9 +122,14 @@ list_failed_tests() {
 }
 
 # ran_everything CONSOLE KERNEL: the guest finished (its exit status counts
-# the SKIPs too, which list_failed_tests judges) after the races, trinity
-# and (patched) the oracle each reported ok
+# the SKIPs too, which list_failed_tests judges) after the races, trinity,
+# (patched) the oracle and (a kernel with fault injection) the fault
+# report each reported ok
 ran_everything() {
+	if grep -qx 'CONFIG_FAIL_PAGE_ALLOC=y' "$(kout_for "$2" "$FLAVOUR")/.config" &&
+		! grep -qaE '^ok [0-9]+ stress\.faults' "$1"; then
+		return 1
+	fi
 	grep -qaE '^LAB-EXIT: [0-9]+$' "$1" &&
 		grep -qaE '^ok [0-9]+ stress\.race' "$1" &&
 		grep -qaE '^ok [0-9]+ stress\.trinity' "$1" &&

@@ -38,11 +38,12 @@
  * updates and hinting faults, the cgroup hitting memory.max); a run that
  * exercised nothing fails.
  *
- *   fw_race [-d SECONDS_TOTAL] [-s SEED] [RACE...]
+ *   fw_race [-d SECONDS_TOTAL] [-s SEED] [-f] [RACE...]
  *
  * The total time (-d, else $DURATION, else 60 s) is split evenly among the
- * races. Output is TAP, with a "fwrace: race=..." summary line per race
- * and a "fwrace: total ..." line at the end; the exit status is 0 only
+ * races. -f: the race threads run with make-it-fail set (fault injection,
+ * see fault_inject below). Output is TAP, with a "fwrace: race=..."
+ * summary line per race and a "fwrace: total ..." line at the end; the exit status is 0 only
  * when every race passed. A setup a race needs that is not available is a
  * failure ("# SKIP reason", "not ok"), except walker_ioctl on a kernel
  * without the series' test interface. THP "enabled", the KSM knobs, the
@@ -104,6 +105,17 @@ static cpu_set_t home_cpus;
 static int have_home_cpus;
 static char thp_saved[32];
 
+/*
+ * -f: the race threads run with /proc/thread-self/make-it-fail set, so
+ * that failslab and fail_page_alloc (task-filter: guest/stress-run sets
+ * them up) fail some of the kernel's allocations for them; the set-up
+ * and the checks after a race run without. A call that must succeed and
+ * fails with ENOMEM or EAGAIN then is made again (SYS_RETRIES at most),
+ * as a program would; such failures are counted (enomem=).
+ */
+static int fault_inject;
+#define SYS_RETRIES	10000
+
 /* one race: its deadline and atomic counters, shared by its threads */
 struct race {
 	const char *name;
@@ -113,6 +125,7 @@ struct race {
 	unsigned long iterations;
 	unsigned long syscalls;
 	unsigned long mismatches;
+	unsigned long enomem;		/* -f: calls failed for lack of memory, retried */
 	int skip;			/* SKIP_* */
 	char skip_reason[200];		/* the first skip_race() reason */
 };
@@ -368,13 +381,31 @@ static unsigned long area_verify(struct race *r, const struct area *a,
 
 /* ---- syscalls with checks ---- */
 
-static int sys_ok(struct race *r, int ret, const char *what)
+/* -f: an allocation of the kernel's failed on purpose; retry the call */
+static int injected_failure(struct race *r, int ret, int tries)
+{
+	if (!ret || !fault_inject || (errno != ENOMEM && errno != EAGAIN) ||
+	    tries >= SYS_RETRIES)
+		return 0;
+	__atomic_add_fetch(&r->enomem, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+static int sys_check(struct race *r, int ret, const char *what)
 {
 	add_sys(r, 1);
 	if (ret)
 		mismatch(r, "%s: %s", what, fw_errno_name(errno));
 	return ret;
 }
+
+/* a call that must succeed (under -f: made again while it fails for memory) */
+#define sys_ok(r, call, what) ({					\
+	int __ret, __tries = 0;						\
+	while (injected_failure((r), __ret = (call), __tries++))	\
+		;							\
+	sys_check((r), __ret, (what));					\
+})
 
 /* madvise() that may fail only for lack of memory or a signal */
 static int madv(struct race *r, void *addr, size_t len, int advice,
@@ -406,7 +437,9 @@ static void split_range(struct race *r, const char *start, const char *end)
 		 (unsigned long)start, (unsigned long)end);
 	ret = fw_write_str(SPLIT_DEBUGFS, buf);
 	add_sys(r, 1);
-	if (ret && ret != -EINTR)
+	if (ret && fault_inject && (ret == -ENOMEM || ret == -EAGAIN))
+		__atomic_add_fetch(&r->enomem, 1, __ATOMIC_RELAXED);
+	else if (ret && ret != -EINTR)
 		mismatch(r, "split_huge_pages \"%s\": %s", buf,
 			 fw_errno_name(-ret));
 }
@@ -549,10 +582,36 @@ static void migrate_loop(struct race *r, struct area *a, struct mp_buf *b,
 
 typedef void *(*role_fn)(void *);
 
+struct role_start {
+	role_fn fn;
+	void *ctx;
+};
+
+static void set_make_it_fail(int on)
+{
+	int e = fw_write_str("/proc/thread-self/make-it-fail", on ? "1" : "0");
+
+	if (e)
+		fprintf(stderr, "fw_race: make-it-fail %d: %s\n", on, fw_errno_name(-e));
+}
+
+/* -f: the role with make-it-fail set for its thread (and its children) */
+static void *role_injected(void *arg)
+{
+	struct role_start *s = arg;
+	void *ret;
+
+	set_make_it_fail(1);
+	ret = s->fn(s->ctx);
+	set_make_it_fail(0);
+	return ret;
+}
+
 /* run the roles on the CPUs of the home node; join them all */
 static int run_threads(struct race *r, void *ctx, const role_fn *roles,
 		       int n)
 {
+	struct role_start start[4];
 	pthread_attr_t attr;
 	pthread_t t[4];
 	int i, err, started = 0;
@@ -562,9 +621,14 @@ static int run_threads(struct race *r, void *ctx, const role_fn *roles,
 		pthread_attr_setaffinity_np(&attr, sizeof(home_cpus),
 					    &home_cpus);
 	for (i = 0; i < n && i < 4; i++) {
-		err = pthread_create(&t[i], &attr, roles[i], ctx);
+		role_fn fn = fault_inject ? role_injected : roles[i];
+		void *arg = fault_inject ? (void *)&start[i] : ctx;
+
+		start[i].fn = roles[i];
+		start[i].ctx = ctx;
+		err = pthread_create(&t[i], &attr, fn, arg);
 		if (err == EINVAL && have_home_cpus)
-			err = pthread_create(&t[i], NULL, roles[i], ctx);
+			err = pthread_create(&t[i], NULL, fn, arg);
 		if (err) {
 			stop_race(r);
 			skip_race(r, SKIP_FAIL, "pthread_create: %s",
@@ -582,9 +646,13 @@ static int run_threads(struct race *r, void *ctx, const role_fn *roles,
 /* map m again at its address: flags MAP_FIXED[|MAP_FIXED_NOREPLACE] */
 static int remap(struct race *r, struct region *m, int flags)
 {
-	void *p = mmap(m->addr, m->len, RW, MAP_PRIVATE | MAP_ANONYMOUS | flags,
-		       -1, 0);
+	int tries = 0;
+	void *p;
 
+	do
+		p = mmap(m->addr, m->len, RW, MAP_PRIVATE | MAP_ANONYMOUS | flags,
+			 -1, 0);
+	while (injected_failure(r, p == MAP_FAILED, tries++));
 	add_sys(r, 1);
 	if (p != m->addr) {
 		mismatch(r, "mmap(MAP_FIXED) of the range: %s",
@@ -2341,7 +2409,7 @@ static void usage(const char *prog)
 {
 	int i;
 
-	fprintf(stderr, "usage: %s [-d SECONDS_TOTAL] [-s SEED] [RACE...]\nraces:",
+	fprintf(stderr, "usage: %s [-d SECONDS_TOTAL] [-s SEED] [-f] [RACE...]\nraces:",
 		prog);
 	for (i = 0; i < NR_RACES; i++)
 		fprintf(stderr, " %s", race_defs[i].name);
@@ -2352,7 +2420,7 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	const struct race_def *sel[64];
-	unsigned long tot_sys = 0, tot_mis = 0;
+	unsigned long tot_sys = 0, tot_mis = 0, tot_enomem = 0;
 	unsigned int seed = (unsigned int)time(NULL) ^
 			    ((unsigned int)getpid() << 16);
 	double total = -1, secs, elapsed;
@@ -2361,7 +2429,7 @@ int main(int argc, char **argv)
 	const char *env;
 	uint64_t t0;
 
-	while ((opt = getopt(argc, argv, "d:s:h")) != -1) {
+	while ((opt = getopt(argc, argv, "d:s:fh")) != -1) {
 		switch (opt) {
 		case 'd':
 			total = strtod(optarg, NULL);
@@ -2370,6 +2438,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			seed = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'f':
+			fault_inject = 1;
 			break;
 		default:
 			usage(argv[0]);
@@ -2380,6 +2451,10 @@ int main(int argc, char **argv)
 		total = strtod(env, NULL);
 	if (total <= 0)
 		total = 60;
+	if (fault_inject && access("/proc/thread-self/make-it-fail", W_OK)) {
+		fprintf(stderr, "fw_race: -f: no /proc/thread-self/make-it-fail in this kernel (CONFIG_FAULT_INJECTION)\n");
+		return 2;
+	}
 	for (i = optind; i < argc; i++) {
 		for (j = 0; j < NR_RACES; j++)
 			if (!strcmp(argv[i], race_defs[j].name))
@@ -2426,8 +2501,8 @@ int main(int argc, char **argv)
 		r.deadline = t0 + (uint64_t)(secs * 1e9);
 		sel[i]->run(&r);
 		elapsed = (double)(now_ns() - t0) / 1e9;
-		printf("fwrace: race=%s seconds=%.1f iterations=%lu syscalls=%lu mismatches=%lu\n",
-		       r.name, elapsed, r.iterations, r.syscalls, r.mismatches);
+		printf("fwrace: race=%s seconds=%.1f iterations=%lu syscalls=%lu mismatches=%lu enomem=%lu\n",
+		       r.name, elapsed, r.iterations, r.syscalls, r.mismatches, r.enomem);
 		if (r.mismatches > MAX_REPORT)
 			printf("# %lu more mismatches not shown\n",
 			       r.mismatches - MAX_REPORT);
@@ -2436,6 +2511,7 @@ int main(int argc, char **argv)
 		failed |= !pass;
 		tot_sys += r.syscalls;
 		tot_mis += r.mismatches;
+		tot_enomem += r.enomem;
 		/* TAP: a race that could not run is "ok N name # SKIP reason" */
 		if (r.skip == SKIP_FAIL && !r.mismatches)
 			printf("ok %d %s # SKIP %s\n", i + 1, r.name, r.skip_reason);
@@ -2445,7 +2521,7 @@ int main(int argc, char **argv)
 	alarm(0);
 	if (thp_saved[0])
 		fw_write_str(THP_SYSFS "enabled", thp_saved);
-	printf("fwrace: total races=%d syscalls=%lu mismatches=%lu\n", nsel,
-	       tot_sys, tot_mis);
+	printf("fwrace: total races=%d syscalls=%lu mismatches=%lu enomem=%lu\n", nsel,
+	       tot_sys, tot_mis, tot_enomem);
 	return failed ? 1 : 0;
 }
