@@ -15,7 +15,7 @@ LAB := lab
 unexport ARCH
 
 .PHONY: help setup fetch apply export build tests run shell exec check check-all distro-build \
-	bench bench-all stress cross mutants bisect-check w1-check static-check rebase-check clean distclean
+	bench bench-all stress kcsan cross mutants bisect-check w1-check static-check rebase-check clean distclean
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -44,6 +44,11 @@ bench-all:
 ##                  x86_64, arm64 and s390x (DURATION=600 s, FLAVOUR=kasan)
 stress:
 	@$(LAB)/stress.sh x86_64 arm64 s390x
+
+## make kcsan       make stress on KCSAN + lockdep kernels, x86_64 (DURATION=300 s): a KCSAN report
+##                  in the series' functions fails, the others are counted, base beside patched
+kcsan:
+	@FLAVOUR=kcsan DURATION=$${DURATION:-300} $(LAB)/stress.sh x86_64
 
 ## make cross       build base and patched for the arches of configs/cross.list; warnings compared
 ##                  (NAMES="i386 ..." for some lines only)

@@ -22,10 +22,11 @@ RESULTS=$BUILD/results/stress
 KERNELS="base patched"
 # slub_debug=A,CACHES: the caches failslab may fail (guest/stress-run sets
 # the cache filter; 6.1 marks a cache only when it is created: its
-# sysfs failslab is read-only): KSM's rmap items and stable nodes, the
-# xarray nodes of the swap cache and of THP splits. page_poison=1: the
+# sysfs failslab is read-only): the xarray nodes of the swap cache and
+# of THP splits. (KSM's rmap items and stable nodes would be no use:
+# ksmd allocates them, and the task filter spares it.) page_poison=1: the
 # kasan flavour's PAGE_POISONING checks freed pages.
-FAILSLAB_CACHES=ksm_rmap_item,ksm_stable_node,radix_tree_node
+FAILSLAB_CACHES=radix_tree_node
 CMDLINE_EXTRA="slub_debug=A,$FAILSLAB_CACHES"
 [ "$FLAVOUR" != kasan ] || CMDLINE_EXTRA="$CMDLINE_EXTRA page_poison=1"
 TRINITY_SYSCALLS="move_pages migrate_pages mbind madvise mprotect munmap mremap mmap userfaultfd get_mempolicy set_mempolicy"
@@ -121,11 +122,46 @@ list_failed_tests() {
 	done < <(grep -aE '^not ok ' "$3" || true)
 }
 
+# normalize_splats: splat lines without what differs between the two
+# trees (the source dir, line numbers), so a splat base shows too matches
+normalize_splats() {
+	sed -E 's#(\.\./)+linux[^/ ]*/##g; s#(\.[ch]):[0-9]+#\1#g'
+}
+
+# series_functions: the functions the series adds or changes (the
+# enclosing function of each hunk of base..foliowalk, and every function
+# a "+" line defines), one per line
+series_functions() {
+	git -C "$KTREE" diff -U0 base foliowalk -- '*.c' '*.h' |
+		sed -nE 's/^@@[^@]*@@.*[ *]([A-Za-z_][A-Za-z_0-9]*)\(.*/\1/p
+			s/^\+[A-Za-z][^(;=]*[ *]([A-Za-z_][A-Za-z_0-9]*)\(.*/\1/p' | sort -u
+}
+
+# kcsan_in_series REPORTS: the KCSAN reports ("BUG: KCSAN: data-race in
+# A / B") that name a function of the series
+kcsan_in_series() {
+	local line f
+	while read -r line; do
+		for f in $(sed -nE 's/.*KCSAN: .* in //p' <<<"$line" | tr '/' ' '); do
+			f=${f%%.*}
+			f=${f%%+*}
+			if grep -qxF "$f" "$RESULTS/series-functions.txt"; then
+				echo "$line"
+				break
+			fi
+		done
+	done <"$1"
+}
+
 # ran_everything CONSOLE KERNEL: the guest finished (its exit status counts
 # the SKIPs too, which list_failed_tests judges) after the races, trinity,
 # (patched) the oracle and (a kernel with fault injection) the fault
-# report each reported ok
+# report each reported ok, and fw_race and fw_oracle printed their totals
+# (run-list does not report a crash of a program that already printed a
+# failed or skipped subtest)
 ran_everything() {
+	grep -qaE '^# fwrace: total races=' "$1" || return 1
+	[ "$2" != patched ] || grep -qaE '^# # Totals: pass:' "$1" || return 1
 	if grep -qx 'CONFIG_FAIL_PAGE_ALLOC=y' "$(kout_for "$2" "$FLAVOUR")/.config" &&
 		! grep -qaE '^ok [0-9]+ stress\.faults' "$1"; then
 		return 1
@@ -142,6 +178,7 @@ rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 "$LAB_TOP/lab/setup.sh"
 "$LAB_TOP/lab/tree.sh" apply
+series_functions >"$RESULTS/series-functions.txt"
 lab_say "stress: DURATION=$DURATION s in all, SEED=$SEED (replay: make stress SEED=$SEED)"
 failed=0
 for a in "${ARCHES[@]}"; do
@@ -159,15 +196,27 @@ for a in "${ARCHES[@]}"; do
 			LAB_CMDLINE_EXTRA="$CMDLINE_EXTRA" LAB_TIMEOUT=$((DURATION * 2 + 900)) \
 			"$LAB_TOP/lab/boot.sh" "$a" "$k" "$FLAVOUR" "$payload" 2>"$RESULTS/$a-$k.verdict" || rc=$?
 		grep -naE "$("$LAB_TOP/lab/console.sh" --splat-regex)" "$RESULTS/$a-$k.console" |
-			sed -E 's/^[0-9]+:\[ *[0-9.]+\] //' >"$RESULTS/$a-$k.splats" || true
+			sed -E 's/^[0-9]+:\[ *[0-9.]+\] //' | normalize_splats >"$RESULTS/$a-$k.splats" || true
+		# KCSAN reports are judged apart: by where they are, not by base
+		grep -a 'BUG: KCSAN: ' "$RESULTS/$a-$k.splats" >"$RESULTS/$a-$k.kcsan" || true
+		grep -av 'BUG: KCSAN: ' "$RESULTS/$a-$k.splats" >"$RESULTS/$a-$k.splats.new" || true
+		mv "$RESULTS/$a-$k.splats.new" "$RESULTS/$a-$k.splats"
 		list_failed_tests "$a" "$k" "$RESULTS/$a-$k.console" >"$RESULTS/$a-$k.failed"
 		totals "$a $k" "$RESULTS/$a-$k.console" | tee -a "$RESULTS/totals.txt" >&2
 		if [ "$rc" -ne 0 ]; then
 			cat "$RESULTS/$a-$k.verdict" >&2
 		fi
 	done
-	# The verdict: patched must be clean; a base splat is only listed.
+	# The verdict: patched must be clean; a base splat is only listed; a
+	# KCSAN report fails only in the series' code, the rest is counted.
 	new_splats=$(grep -vxFf "$RESULTS/$a-base.splats" "$RESULTS/$a-patched.splats" || true)
+	if [ -s "$RESULTS/$a-base.kcsan" ] || [ -s "$RESULTS/$a-patched.kcsan" ]; then
+		kcsan_in_series "$RESULTS/$a-patched.kcsan" >"$RESULTS/$a-patched.kcsan-series"
+		echo "$a KCSAN reports: base $(grep -c . "$RESULTS/$a-base.kcsan") ($(sort -u "$RESULTS/$a-base.kcsan" | grep -c .) distinct), patched $(grep -c . "$RESULTS/$a-patched.kcsan") ($(sort -u "$RESULTS/$a-patched.kcsan" | grep -c .) distinct), in the series' code: $(grep -c . "$RESULTS/$a-patched.kcsan-series")" >>"$RESULTS/verdict.txt"
+		sort "$RESULTS/$a-base.kcsan" "$RESULTS/$a-patched.kcsan" | uniq -c | sort -rn |
+			sed "s/^/$a KCSAN (base+patched count): /" >>"$RESULTS/verdict.txt"
+		new_splats=$(printf '%s\n' "$new_splats" | cat - "$RESULTS/$a-patched.kcsan-series" | grep . || true)
+	fi
 	mism=$(sed 's/^# //' "$RESULTS/$a-patched.console" | awk '/^fwrace: total/ { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "mismatches") m += kv[2] } } END { print m + 0 }')
 	if [ -n "$new_splats" ] || [ "$mism" -ne 0 ] || [ -s "$RESULTS/$a-patched.failed" ] ||
 		! ran_everything "$RESULTS/$a-patched.console" patched; then

@@ -573,8 +573,7 @@ static inline int fw_memcg_remove(struct fw_memcg *g)
 		fw_write_str(FW_CG2_MNT "/cgroup.subtree_control", "-memory");
 	if (g->mounted && umount2(FW_CG2_MNT, 0))
 		printf("# note: umount %s: %s\n", FW_CG2_MNT, fw_errno_name(errno));
-	if (g->mounted)
-		rmdir(FW_CG2_MNT);
+	rmdir(FW_CG2_MNT);
 	memset(g, 0, sizeof(*g));
 	return ret;
 }

@@ -65,6 +65,10 @@ CONFIG_PROTECTED_VIRTUALIZATION_GUEST=y
 # lib/Kconfig.debug: no soft lockup detector on s390 (hung tasks and RCU
 # stalls are still detected)
 CONFIG_SOFTLOCKUP_DETECTOR=n
+# the kasan flavour's page table check: 6.1 s390 has no
+# ARCH_SUPPORTS_PAGE_TABLE_CHECK (x86_64, arm64 and riscv have it)
+CONFIG_PAGE_TABLE_CHECK=n
+CONFIG_PAGE_TABLE_CHECK_ENFORCED=n
 "
 # Debian's config of this arch: the line of configs/distro.list (version,
 # file; sha256 in configs/distro.sha256) MMCONFIG=debian derives the mm
