@@ -5,8 +5,9 @@
 # the hostile-input tests, for a bounded time; the races with injected
 # allocation failures (failslab, fail_page_alloc: guest/stress-run), on
 # the flavours that have them (debug, kasan); then totals: races run,
-# syscalls made, inputs tried, faults injected (each kind must have
-# fired), splats (must be 0 on patched), data mismatches (must be 0).
+# syscalls made, inputs tried, faults injected (page-allocation failures
+# must have happened; slab failures are counted), pages moved by each
+# pressure path, splats (must be 0 on patched), data mismatches (must be 0).
 #   DURATION  seconds of stress in all (default 600), split evenly over
 #             the arches and kernels; in each boot 60% races (at least
 #             35 s), 40% trinity (at least 60 s: one round)
