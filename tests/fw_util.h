@@ -48,14 +48,16 @@
 #endif
 
 /* /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h) */
+#define KPF_SLAB		7
+#define KPF_BUDDY		10
 #define KPF_ANON		12
+#define KPF_SWAPCACHE		13
 #define KPF_HUGE		17
 #define KPF_KSM			21
 #define KPF_THP			22
 #define KPF_ZERO_PAGE		24
 #define KPF_HWPOISON		19
 #define KPF_NOPAGE		20
-#define KPF_SWAPCACHE		34
 
 #define PM_PRESENT		(1ULL << 63)
 #define PM_SWAP			(1ULL << 62)
