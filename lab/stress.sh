@@ -30,6 +30,10 @@ KERNELS="base patched"
 FAILSLAB_CACHES=radix_tree_node
 CMDLINE_EXTRA="slub_debug=A,$FAILSLAB_CACHES"
 [ "$FLAVOUR" != kasan ] || CMDLINE_EXTRA="$CMDLINE_EXTRA page_poison=1"
+# RACE_MEMCG_MAX: the memory.max of the races' cgroup (guest/stress-run),
+# below their working set: fw_race's memory.peak without a limit was
+# 13,124 kB (x86_64 debug, seed 20261203, 35 s of races).
+RACE_MEMCG_MAX=${RACE_MEMCG_MAX:-8M}
 TRINITY_SYSCALLS="move_pages migrate_pages mbind madvise mprotect munmap mremap mmap userfaultfd get_mempolicy set_mempolicy"
 
 # trinity_root ARCH: a directory with trinity, libc and the loader of ARCH
@@ -66,7 +70,7 @@ assemble_stress_payload() {	# ARCH KERNEL DIR
 	troot=$(trinity_root "$a")
 	rm -rf "$dir"
 	mkdir -p "$dir/bin" "$dir/lib"
-	cp "$BUILD/guest/$a-$k-$FLAVOUR/bin/fw_race" "$dir/bin/"
+	cp "$BUILD/guest/$a-$k-$FLAVOUR/bin/fw_race" "$BUILD/guest/$a-$k-$FLAVOUR/bin/fw_memcheck" "$dir/bin/"
 	[ "$k" != patched ] || cp "$BUILD/guest/$a-$k-$FLAVOUR/bin/fw_oracle" "$dir/bin/"
 	cp "$troot/trinity" "$dir/bin/"
 	cp "$troot"/lib/* "$dir/lib/"
@@ -83,6 +87,7 @@ assemble_stress_payload() {	# ARCH KERNEL DIR
 		echo "RACE_SECONDS=$race_s"
 		echo "TRINITY_SECONDS=$trinity_s"
 		echo "TRINITY_SYSCALLS=\"$TRINITY_SYSCALLS\""
+		echo "RACE_MEMCG_MAX=$RACE_MEMCG_MAX"
 		echo "export LAB_TEST_TIMEOUT=$((race_s + trinity_s + 900))"
 	} >"$dir/stress.env"
 }
@@ -95,6 +100,7 @@ totals() {
 	/^fwrace: total / { for (i = 3; i <= NF; i++) { split($i, kv, "="); t[kv[1]] += kv[2] } }
 	/^fwstress: trinity / { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "syscalls") tr += kv[2] } }
 	/^fwstress: pressure / { pr = pr " " substr($0, index($0, "pressure ") + 9) }
+	/^fwstress: leaks / { lk = 1; for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] ~ /^(LEAK:)?(leaks|unexplained_growth_kB|orphan_anon)$/) { sub(/^LEAK:/, "", kv[1]); l[kv[1]] += kv[2] } } }
 	/^fwstress: faults / { fi = 1; for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] += kv[2] } }
 	/^(not )?ok [0-9]+ stress\.oracle/ { inputs++ }
 	END { printf "%s: races=%d race_syscalls=%d trinity_syscalls=%d oracle_and_hostile_input_tests=%d mismatches=%d",
@@ -102,6 +108,9 @@ totals() {
 		if (fi)
 			printf " injected_failslab=%d injected_page_alloc=%d race_calls_retried=%d",
 				f["failslab"], f["fail_page_alloc"], t["enomem"]
+		if (lk)
+			printf " leaks=%d orphan_anon=%+d unexplained_growth_kB=%+d",
+				l["leaks"], l["orphan_anon"], l["unexplained_growth_kB"]
 		if (pr != "")
 			printf " pressure:%s", pr
 		printf "\n" }'
@@ -157,11 +166,17 @@ kcsan_in_series() {
 # ran_everything CONSOLE KERNEL: the guest finished (its exit status counts
 # the SKIPs too, which list_failed_tests judges) after the races, trinity,
 # (patched) the oracle and (a kernel with fault injection) the fault
-# report each reported ok, and fw_race and fw_oracle printed their totals
+# report and the leak report each reported ok, and fw_race and fw_oracle
+# printed their totals
 # (run-list does not report a crash of a program that already printed a
-# failed or skipped subtest)
+# failed or skipped subtest); a kcsan kernel had KCSAN on
 ran_everything() {
 	grep -qaE '^# fwrace: total races=' "$1" || return 1
+	if [ "$FLAVOUR" = kcsan ] && ! grep -qaE 'kcsan: enabled early' "$1"; then
+		echo "KCSAN was not enabled at boot (no 'kcsan: enabled early')" >&2
+		return 1
+	fi
+	grep -qaE '^ok [0-9]+ stress\.leaks' "$1" || return 1
 	[ "$2" != patched ] || grep -qaE '^# # Totals: pass:' "$1" || return 1
 	if grep -qx 'CONFIG_FAIL_PAGE_ALLOC=y' "$(kout_for "$2" "$FLAVOUR")/.config" &&
 		! grep -qaE '^ok [0-9]+ stress\.faults' "$1"; then

@@ -115,10 +115,14 @@ struct fw_kind;
  * @mounted:	FW_CG2_MNT was mounted for it
  * @enabled:	"+memory" was written to the root's cgroup.subtree_control
  * @joined:	the process is in it
+ * @origin:	the cgroup the process was in, relative to the cgroup2 root
+ *		("/" or, in make stress, the cgroup the races run in), which
+ *		fw_memcg_move() goes back to
  */
 struct fw_memcg {
 	char dir[96];
 	int mounted, enabled, joined;
+	char origin[96];
 };
 
 /**
@@ -505,8 +509,29 @@ static inline long fw_memcg_key(const struct fw_memcg *g, const char *file, cons
 	return ret;
 }
 
+/* the process's cgroup2 path ("0::PATH" in /proc/self/cgroup); 0 or -1 */
+static inline int fw_memcg_origin(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	char line[256];
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = 0;
+			if (strlen(line + 3) < len) {
+				memcpy(buf, line + 3, strlen(line + 3) + 1);
+				ret = 0;
+			}
+		}
+	fclose(f);
+	return ret;
+}
+
 /*
- * A child cgroup FW_CG2_MNT/TAG.PID with the memory controller: cgroup2
+ * A child cgroup FW_CG2_MNT/TAG.PID of the root with the memory controller: cgroup2
  * mounted, +memory in the root's subtree_control. 0, or -1 with what
  * failed in err; fw_memcg_remove() undoes what was done either way.
  */
@@ -516,6 +541,8 @@ static inline int fw_memcg_create(struct fw_memcg *g, const char *tag, char *err
 	int e;
 
 	memset(g, 0, sizeof(*g));
+	if (fw_memcg_origin(g->origin, sizeof(g->origin)))
+		return snprintf(err, len, "no cgroup2 line in /proc/self/cgroup"), -1;
 	if (mkdir(FW_CG2_MNT, 0755) && errno != EEXIST)
 		return snprintf(err, len, "mkdir %s: %s", FW_CG2_MNT, fw_errno_name(errno)), -1;
 	if (mount("cgroup2", FW_CG2_MNT, "cgroup2", 0, NULL))
@@ -538,22 +565,26 @@ static inline int fw_memcg_create(struct fw_memcg *g, const char *tag, char *err
 	return 0;
 }
 
-/* move the process into the cgroup (join) or back to the root; 0 or -errno */
+/*
+ * Move the process into the cgroup (join) or back to the one it came from;
+ * 0 or -errno
+ */
 static inline int fw_memcg_move(struct fw_memcg *g, int join)
 {
-	char pid[24];
+	char pid[24], back[160];
 	int e;
 
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	e = join ? fw_memcg_write(g, "cgroup.procs", pid) :
-		   fw_write_str(FW_CG2_MNT "/cgroup.procs", pid);
+	snprintf(back, sizeof(back), FW_CG2_MNT "%s/cgroup.procs",
+		 strcmp(g->origin, "/") ? g->origin : "");
+	e = join ? fw_memcg_write(g, "cgroup.procs", pid) : fw_write_str(back, pid);
 	if (!e)
 		g->joined = join;
 	return e;
 }
 
 /*
- * Back to the root cgroup, the child removed (once what is charged to it
+ * Back to the cgroup it came from, the child removed (once what is charged to it
  * is gone it has no users: rmdir is retried while it is busy), +memory
  * and the mount undone. 0, or -1 when the process could not leave.
  */
