@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fw_memcheck: did a run leak memory? make stress (guest/stress-run) takes
+ * a snapshot before the races and compares after them, when the races'
+ * processes are gone and the injected faults are off:
+ *
+ *   fw_memcheck snapshot FILE	write the snapshot to FILE
+ *   fw_memcheck compare FILE	take one more, compare with FILE, print
+ *				"fwstress: leaks ..."; exit 1 on a leak
+ *   fw_memcheck selftest	make check: the check sees a leak made on
+ *				purpose (anonymous pages a pipe still holds
+ *				after their munmap(): what a lost folio_put()
+ *				leaves) and sees it go when the pipe closes
+ *
+ * Each snapshot is taken after sync, drop_caches=3 and compact_memory.
+ * What it holds, and what counts as a leak:
+ * - orphan_anon: pages flagged anonymous (/proc/kpageflags) that nothing
+ *   maps (/proc/kpagecount 0), not in the swap cache, not free, not
+ *   poisoned. Once its last mapper is gone an anonymous page is freed or
+ *   stays in the swap cache; a reference dropped nowhere (a migration or
+ *   KSM error path that forgets its folio_put()) keeps it as an orphan.
+ *   A leak: any more after than before.
+ * - hugetlb free pages per node and size: a reference kept on a hugetlb
+ *   folio keeps it out of the pool. A leak: any fewer after.
+ * - nr_isolated_anon, nr_isolated_file (/proc/vmstat): pages taken off
+ *   the LRU for migration, compaction or reclaim and not put back. A
+ *   leak: not back to its level (0 with nothing running).
+ * - unexplained: MemTotal less what /proc/meminfo and the per-cpu free
+ *   lists account for (free, page and swap cache, anonymous, slab, kernel
+ *   stacks, page tables, per-cpu, vmalloc, hugetlb, zswap, zram's pages):
+ *   the pages nobody accounts for, globally and per node (the per-node
+ *   figure has no per-cpu or vmalloc line: those are global, and it is
+ *   printed, not judged). The kernel
+ *   allocates some of those for itself as it runs (stack depot records of
+ *   the debug options, per-cpu caches), so a leak is a growth of more than
+ *   UNEXPLAINED_SLACK_KB globally: the size of a steady leak of one page
+ *   in a few hundred injected failures; a smaller one only the first
+ *   three catch.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "fw_util.h"
+
+#define UNEXPLAINED_SLACK_KB	4096L
+#define MAX_NODES		8
+#define MAX_KEYS		96
+
+struct snap {
+	int n;
+	char key[MAX_KEYS][64];
+	long val[MAX_KEYS];
+};
+
+static void put(struct snap *s, const char *key, long val)
+{
+	if (s->n == MAX_KEYS) {
+		fprintf(stderr, "fw_memcheck: more than %d keys\n", MAX_KEYS);
+		exit(2);
+	}
+	snprintf(s->key[s->n], sizeof(s->key[0]), "%s", key);
+	s->val[s->n++] = val;
+}
+
+static int find(const struct snap *s, const char *key, long *val)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->key[i], key)) {
+			*val = s->val[i];
+			return 0;
+		}
+	return -1;
+}
+
+/* a "Field:  N kB" line of a meminfo file (global or per node), or 0 */
+static long meminfo_field(const char *path, const char *field)
+{
+	char line[256], name[64];
+	size_t fl = strlen(field);
+	long v, ret = 0;
+	FILE *f = fopen(path, "r");
+	char *p;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		p = line;
+		if (!strncmp(p, "Node ", 5))		/* "Node 0 MemFree: ..." */
+			p = strchr(p + 5, ' ') + 1;
+		if (sscanf(p, "%63[^:]: %ld", name, &v) == 2 && strlen(name) == fl &&
+		    !strcmp(name, field))
+			ret = v;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* a "key N" line of a vmstat file (global or per node), or 0 */
+static long vmstat_field(const char *path, const char *key)
+{
+	char k[64];
+	long v, ret = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%63s %ld", k, &v) == 2)
+		if (!strcmp(k, key))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+/* pages on the per-cpu free lists of node nid, or of all nodes (-1) */
+static long pcp_pages(int nid)
+{
+	char line[256];
+	long v, sum = 0;
+	int node = -1, in = 0;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %d,", &node) == 1)
+			in = nid < 0 || node == nid;
+		else if (in && sscanf(line, " count: %ld", &v) == 1)
+			sum += v;
+	}
+	fclose(f);
+	return sum;
+}
+
+static long page_kb(void)
+{
+	return sysconf(_SC_PAGESIZE) / 1024;
+}
+
+/* the memory nodes with a meminfo: their numbers, how many */
+static int nodes(int *out)
+{
+	char path[96];
+	int n = 0, i;
+
+	for (i = 0; i < 64 && n < MAX_NODES; i++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", i);
+		if (!access(path, R_OK))
+			out[n++] = i;
+	}
+	return n;
+}
+
+/* kB in the hugetlb pool of node nid, every size */
+static long node_hugetlb_kb(int nid)
+{
+	char dir[96], path[400];
+	struct dirent *e;
+	long kb = 0, size;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/sys/devices/system/node/node%d/hugepages", nid);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (sscanf(e->d_name, "hugepages-%ldkB", &size) == 1) {
+			snprintf(path, sizeof(path), "%s/%s/nr_hugepages", dir, e->d_name);
+			kb += size * fw_read_long(path);
+		}
+	closedir(d);
+	return kb;
+}
+
+static void unexplained(struct snap *s)
+{
+	static const char *const used[] = {
+		"Buffers", "Cached", "SwapCached", "AnonPages", "Slab",
+		"KernelStack", "PageTables", "SecPageTables", "Percpu",
+		"VmallocUsed", "Hugetlb", "Zswap",
+	};
+	static const char *const node_used[] = {
+		"FilePages", "AnonPages", "Slab", "KernelStack", "PageTables",
+		"SecPageTables",
+	};
+	int nid[MAX_NODES], nn = nodes(nid), i, j;
+	long kb = page_kb(), u;
+	char path[96], key[64];
+
+	u = meminfo_field("/proc/meminfo", "MemTotal") -
+	    meminfo_field("/proc/meminfo", "MemFree") - pcp_pages(-1) * kb -
+	    vmstat_field("/proc/vmstat", "nr_zspages") * kb;
+	for (i = 0; i < (int)(sizeof(used) / sizeof(used[0])); i++)
+		u -= meminfo_field("/proc/meminfo", used[i]);
+	put(s, "unexplained_kB", u);
+	for (j = 0; j < nn; j++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", nid[j]);
+		u = meminfo_field(path, "MemTotal") - meminfo_field(path, "MemFree") -
+		    pcp_pages(nid[j]) * kb - node_hugetlb_kb(nid[j]);
+		for (i = 0; i < (int)(sizeof(node_used) / sizeof(node_used[0])); i++)
+			u -= meminfo_field(path, node_used[i]);
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/vmstat", nid[j]);
+		u -= vmstat_field(path, "nr_zspages") * kb;
+		snprintf(key, sizeof(key), "node%d_unexplained_kB", nid[j]);
+		put(s, key, u);
+	}
+}
+
+/* hugetlb pages of the pool per node and size: node0_hugetlb_2048kB_total, _free */
+static void hugetlb(struct snap *s)
+{
+	int nid[MAX_NODES], nn = nodes(nid), j;
+	char dir[96], path[400], key[64];
+	struct dirent *e;
+	DIR *d;
+
+	for (j = 0; j < nn; j++) {
+		snprintf(dir, sizeof(dir), "/sys/devices/system/node/node%d/hugepages", nid[j]);
+		d = opendir(dir);
+		if (!d)
+			continue;
+		while ((e = readdir(d))) {
+			if (strncmp(e->d_name, "hugepages-", 10))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/nr_hugepages", dir, e->d_name);
+			snprintf(key, sizeof(key), "node%d_hugetlb_%s_total", nid[j], e->d_name + 10);
+			put(s, key, fw_read_long(path));
+			snprintf(path, sizeof(path), "%s/%s/free_hugepages", dir, e->d_name);
+			snprintf(key, sizeof(key), "node%d_hugetlb_%s_free", nid[j], e->d_name + 10);
+			put(s, key, fw_read_long(path));
+		}
+		closedir(d);
+	}
+}
+
+/* anonymous pages nothing maps, outside the swap cache and the free lists */
+static long orphan_anon(void)
+{
+	enum { CHUNK = 65536 };
+	static uint64_t flags[CHUNK], count[1];
+	int ff = open("/proc/kpageflags", O_RDONLY), fc = open("/proc/kpagecount", O_RDONLY);
+	long orphans = 0;
+	uint64_t pfn = 0;
+	ssize_t nf, nc;
+	int i, n;
+
+	if (ff < 0 || fc < 0) {
+		fprintf(stderr, "fw_memcheck: /proc/kpageflags, /proc/kpagecount: %s\n",
+			strerror(errno));
+		exit(2);
+	}
+	/* the flags of every page; the map count of the candidates only */
+	for (;; pfn += CHUNK) {
+		nf = pread(ff, flags, sizeof(flags), pfn * 8);
+		if (nf <= 0)
+			break;
+		n = nf / 8;
+		for (i = 0; i < n; i++) {
+			uint64_t fl = flags[i];
+
+			if (!(fl & (1ULL << KPF_ANON)) ||
+			    (fl & ((1ULL << KPF_SWAPCACHE) | (1ULL << KPF_BUDDY) |
+				   (1ULL << KPF_SLAB) | (1ULL << KPF_HWPOISON) |
+				   (1ULL << KPF_NOPAGE))))
+				continue;
+			nc = pread(fc, count, 8, (pfn + i) * 8);
+			if (nc == 8 && !count[0])
+				orphans++;
+		}
+	}
+	close(ff);
+	close(fc);
+	return orphans;
+}
+
+static void settle(void)
+{
+	sync();
+	fw_write_str("/proc/sys/vm/drop_caches", "3");
+	fw_write_str("/proc/sys/vm/compact_memory", "1");
+	fw_sleep_ms(500);
+}
+
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void take(struct snap *s)
+{
+	long t0 = now_ms(), t1;
+
+	memset(s, 0, sizeof(*s));
+	settle();
+	t1 = now_ms();
+	put(s, "orphan_anon", orphan_anon());
+	fprintf(stderr, "# fw_memcheck: settling %ld ms, page flags %ld ms\n", t1 - t0,
+		now_ms() - t1);
+	put(s, "nr_isolated_anon", vmstat_field("/proc/vmstat", "nr_isolated_anon"));
+	put(s, "nr_isolated_file", vmstat_field("/proc/vmstat", "nr_isolated_file"));
+	hugetlb(s);
+	unexplained(s);
+}
+
+static int load(const char *file, struct snap *s)
+{
+	FILE *f = fopen(file, "r");
+	char key[64];
+	long v;
+
+	memset(s, 0, sizeof(*s));
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63[^=]=%ld\n", key, &v) == 2)
+		put(s, key, v);
+	fclose(f);
+	return 0;
+}
+
+/* the leaks of after against before, printed; how many */
+static int compare(const struct snap *before, const struct snap *after)
+{
+	char line[2048] = "fwstress: leaks";
+	int i, leaks = 0;
+	size_t l;
+
+	for (i = 0; i < after->n; i++) {
+		const char *k = after->key[i];
+		long b, a = after->val[i], d;
+		int leak = 0;
+
+		if (find(before, k, &b)) {
+			printf("# %s=%ld: not in the first snapshot\n", k, a);
+			leaks++;
+			continue;
+		}
+		d = a - b;
+		if (!strcmp(k, "orphan_anon") || !strncmp(k, "nr_isolated_", 12))
+			leak = d > 0;
+		else if (strstr(k, "_hugetlb_") && strstr(k, "_free"))
+			leak = d < 0;
+		else if (!strcmp(k, "unexplained_kB"))
+			leak = d > UNEXPLAINED_SLACK_KB;
+		if (leak) {
+			printf("# leak: %s %ld -> %ld\n", k, b, a);
+			leaks++;
+		}
+		if (!strstr(k, "_hugetlb_") || strstr(k, "_free")) {
+			l = strlen(line);
+			snprintf(line + l, sizeof(line) - l, " %s%s=%+ld", leak ? "LEAK:" : "",
+				 !strcmp(k, "unexplained_kB") ? "unexplained_growth_kB" : k, d);
+		}
+	}
+	l = strlen(line);
+	snprintf(line + l, sizeof(line) - l, " leaks=%d (slack %ld kB)", leaks,
+		 UNEXPLAINED_SLACK_KB);
+	puts(line);
+	return leaks;
+}
+
+#define SELFTEST_PAGES	64
+
+/*
+ * SELFTEST_PAGES anonymous 4K pages, written, given to a pipe by vmsplice()
+ * (the pipe takes a reference on each), then unmapped: orphans until the
+ * pipe is closed. The check must count every one of them, and see them
+ * all go when the pipe closes (other orphans may come and go meanwhile).
+ */
+static int selftest(void)
+{
+	static struct snap a, b, c;
+	size_t len = SELFTEST_PAGES * sysconf(_SC_PAGESIZE);
+	long oa, ob, oc;
+	struct iovec iov;
+	int p[2], ok;
+	char *m;
+
+	take(&a);
+	if (pipe(p) || fcntl(p[1], F_SETPIPE_SZ, (int)len) < (int)len) {
+		printf("fw_memcheck selftest: pipe of %zu bytes: %s\n", len, strerror(errno));
+		return 1;
+	}
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return printf("fw_memcheck selftest: mmap: %s\n", strerror(errno)), 1;
+	madvise(m, len, MADV_NOHUGEPAGE);
+	memset(m, 0x5a, len);
+	iov.iov_base = m;
+	iov.iov_len = len;
+	if (vmsplice(p[1], &iov, 1, 0) != (ssize_t)len)
+		return printf("fw_memcheck selftest: vmsplice: %s\n", strerror(errno)), 1;
+	munmap(m, len);
+	take(&b);
+	close(p[0]);
+	close(p[1]);
+	take(&c);
+	find(&a, "orphan_anon", &oa);
+	find(&b, "orphan_anon", &ob);
+	find(&c, "orphan_anon", &oc);
+	ok = ob - oa >= SELFTEST_PAGES && ob - oc >= SELFTEST_PAGES;
+	printf("fw_memcheck selftest: orphan_anon %ld, %ld with %d unmapped pages in a pipe, %ld after it closed: %s\n",
+	       oa, ob, SELFTEST_PAGES, oc, ok ? "ok" : "FAIL");
+	return !ok;
+}
+
+int main(int argc, char **argv)
+{
+	struct snap before, now;
+	FILE *f;
+	int i;
+
+	if (argc == 2 && !strcmp(argv[1], "selftest"))
+		return selftest();
+	if (argc != 3 || (strcmp(argv[1], "snapshot") && strcmp(argv[1], "compare"))) {
+		fprintf(stderr, "usage: fw_memcheck snapshot|compare FILE | selftest\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "compare") && load(argv[2], &before)) {
+		fprintf(stderr, "fw_memcheck: no snapshot %s: %s\n", argv[2], strerror(errno));
+		return 2;
+	}
+	take(&now);
+	for (i = 0; i < now.n; i++)
+		printf("# %s %s=%ld\n", argv[1], now.key[i], now.val[i]);
+	if (!strcmp(argv[1], "compare"))
+		return compare(&before, &now) ? 1 : 0;
+	f = fopen(argv[2], "w");
+	if (!f) {
+		fprintf(stderr, "fw_memcheck: %s: %s\n", argv[2], strerror(errno));
+		return 2;
+	}
+	for (i = 0; i < now.n; i++)
+		fprintf(f, "%s=%ld\n", now.key[i], now.val[i]);
+	return fclose(f) ? 2 : 0;
+}
