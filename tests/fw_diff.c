@@ -996,6 +996,56 @@ static void init_env(void)
 	print_hugetlb_pools();
 }
 
+/*
+ * The control of the PROT_NONE lines: the PROT_NONE kinds once more, with
+ * kernel.numa_balancing 1 (Debian's default) instead of 0, as kinds of
+ * their own ("protnone_numa_balancing_1", ...). A PROT_NONE entry is
+ * pte_protnone()/pmd_protnone() whenever the kernel has NUMA balancing,
+ * whatever the sysctl says, and the scanner leaves PROT_NONE VMAs alone:
+ * these lines must be what the kinds' lines are with 0, on base and on
+ * patched. Only these kinds run while the scanner is on: it would make
+ * hinting entries of any other kind at times of its own.
+ */
+static void op_protnone_numa_balancing_on(void)
+{
+	static struct fw_kind on[FW_MAX_KINDS];
+	const struct fw_kind *saved[FW_MAX_KINDS];
+	int i, n = 0, nr_saved = nr_kinds, err;
+
+	if (fw_read_long(NUMA_BALANCING) < 0) {
+		printf("fwdiff: numa_balancing_1 setup=unavailable reason=no_numa_balancing\n");
+		return;
+	}
+	for (i = 0; i < nr_kinds; i++) {
+		saved[i] = kinds[i];
+		if (strncmp(kinds[i]->name, "protnone", 8) ||
+		    strlen(kinds[i]->name) + sizeof("_numa_balancing_1") > sizeof(on[n].name))
+			continue;
+		on[n] = *kinds[i];
+		strcat(on[n].name, "_numa_balancing_1");
+		n++;
+	}
+	err = fw_write_long(NUMA_BALANCING, 1);
+	if (err) {
+		printf("fwdiff: numa_balancing_1 setup=unavailable reason=sysctl_%s\n",
+		       fw_errno_name(-err));
+		return;
+	}
+	for (i = 0; i < n; i++)
+		kinds[i] = &on[i];
+	nr_kinds = n;
+	printf("fwdiff: env numa_balancing=1 kinds=%d\n", n);
+	run_op_all("move_pages.status", op_status);
+	run_op_all("move_pages.move", op_move);
+	op_ksm_all();
+	if (have_split)
+		run_op_all("split_huge_pages", op_split);
+	fw_write_long(NUMA_BALANCING, 0);
+	for (i = 0; i < nr_saved; i++)
+		kinds[i] = saved[i];
+	nr_kinds = nr_saved;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1009,6 +1059,7 @@ int main(void)
 	op_ksm_all();
 	op_split_all();
 	op_migrate_pages();
+	op_protnone_numa_balancing_on();
 
 	restore_env();
 	printf("fwdiff: end\n");
