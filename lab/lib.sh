@@ -110,6 +110,7 @@ load_arch() {
 	[ -f "$f" ] || die "unknown ARCH '$1' (have: $(lab_arches | tr '\n' ' '))"
 	NUMA_NODES=2		# 1: the machine has one node (no -numa)
 	NOT_HERE=""		# "TEST reason" lines: what the machine cannot run
+	STRESS_MEMCG_MAX=8M	# make stress: memory.max of the races' cgroup
 	# shellcheck source=/dev/null
 	. "$f"
 	[ "$MMCONFIG" != lab ] || NOT_HERE+=$LAB_CONFIG_NOT_HERE

@@ -31,9 +31,10 @@ FAILSLAB_CACHES=radix_tree_node
 CMDLINE_EXTRA="slub_debug=A,$FAILSLAB_CACHES"
 [ "$FLAVOUR" != kasan ] || CMDLINE_EXTRA="$CMDLINE_EXTRA page_poison=1"
 # RACE_MEMCG_MAX: the memory.max of the races' cgroup (guest/stress-run),
-# below their working set: fw_race's memory.peak without a limit was
-# 13,124 kB (x86_64 debug, seed 20261203, 35 s of races).
-RACE_MEMCG_MAX=${RACE_MEMCG_MAX:-8M}
+# below their working set; default the arch's STRESS_MEMCG_MAX (8M; fw_race's
+# memory.peak without a limit was 13,124 kB on x86_64 debug, seed
+# 20261203, 35 s of races; s390x: configs/arch/s390x.sh).
+RACE_MEMCG_MAX=${RACE_MEMCG_MAX:-}
 TRINITY_SYSCALLS="move_pages migrate_pages mbind madvise mprotect munmap mremap mmap userfaultfd get_mempolicy set_mempolicy"
 
 # trinity_root ARCH: a directory with trinity, libc and the loader of ARCH
@@ -87,7 +88,7 @@ assemble_stress_payload() {	# ARCH KERNEL DIR
 		echo "RACE_SECONDS=$race_s"
 		echo "TRINITY_SECONDS=$trinity_s"
 		echo "TRINITY_SYSCALLS=\"$TRINITY_SYSCALLS\""
-		echo "RACE_MEMCG_MAX=$RACE_MEMCG_MAX"
+		echo "RACE_MEMCG_MAX=${RACE_MEMCG_MAX:-$STRESS_MEMCG_MAX}"
 		echo "export LAB_TEST_TIMEOUT=$((race_s + trinity_s + 900))"
 	} >"$dir/stress.env"
 }
