@@ -541,14 +541,15 @@ static inline int fw_memcg_create(struct fw_memcg *g, const char *tag, char *err
 	int e;
 
 	memset(g, 0, sizeof(*g));
-	if (fw_memcg_origin(g->origin, sizeof(g->origin)))
-		return snprintf(err, len, "no cgroup2 line in /proc/self/cgroup"), -1;
 	if (mkdir(FW_CG2_MNT, 0755) && errno != EEXIST)
 		return snprintf(err, len, "mkdir %s: %s", FW_CG2_MNT, fw_errno_name(errno)), -1;
 	if (mount("cgroup2", FW_CG2_MNT, "cgroup2", 0, NULL))
 		return snprintf(err, len, "mount cgroup2 on %s: %s", FW_CG2_MNT,
 				fw_errno_name(errno)), -1;
 	g->mounted = 1;
+	/* /proc/self/cgroup has its "0::" line once cgroup2 was mounted */
+	if (fw_memcg_origin(g->origin, sizeof(g->origin)))
+		return snprintf(err, len, "no cgroup2 line in /proc/self/cgroup"), -1;
 	if (fw_read_str(FW_CG2_MNT "/cgroup.subtree_control", buf, sizeof(buf)))
 		return snprintf(err, len, "no cgroup.subtree_control"), -1;
 	if (!strstr(buf, "memory")) {
