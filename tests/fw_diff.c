@@ -999,12 +999,14 @@ static void init_env(void)
 /*
  * The control of the PROT_NONE lines: the PROT_NONE kinds once more, with
  * kernel.numa_balancing 1 (Debian's default) instead of 0, as kinds of
- * their own ("protnone_numa_balancing_1", ...). A PROT_NONE entry is
- * pte_protnone()/pmd_protnone() whenever the kernel has NUMA balancing,
- * whatever the sysctl says, and the scanner leaves PROT_NONE VMAs alone:
- * these lines must be what the kinds' lines are with 0, on base and on
- * patched. Only these kinds run while the scanner is on: it would make
- * hinting entries of any other kind at times of its own.
+ * their own ("protnone_numa_balancing_1", ...): status, move and
+ * split_huge_pages. A PROT_NONE entry is pte_protnone()/pmd_protnone()
+ * whenever the kernel has NUMA balancing, whatever the sysctl says, and the
+ * scanner leaves PROT_NONE VMAs alone: these lines must be what the kinds'
+ * lines are with 0, on base and on patched. Only these kinds run while the
+ * scanner is on: it would make hinting entries of any other kind at times
+ * of its own. Not KSM: its merge step makes the region read-write while
+ * ksmd runs, and the scanner could then turn its entries into hinting ones.
  */
 static void op_protnone_numa_balancing_on(void)
 {
@@ -1037,7 +1039,6 @@ static void op_protnone_numa_balancing_on(void)
 	printf("fwdiff: env numa_balancing=1 kinds=%d\n", n);
 	run_op_all("move_pages.status", op_status);
 	run_op_all("move_pages.move", op_move);
-	op_ksm_all();
 	if (have_split)
 		run_op_all("split_huge_pages", op_split);
 	fw_write_long(NUMA_BALANCING, 0);

@@ -121,6 +121,7 @@ struct race {
 	const char *name;
 	unsigned int seed;
 	uint64_t deadline;		/* CLOCK_MONOTONIC ns */
+	uint64_t slot;			/* its time, ns (deadline - start) */
 	int stop;			/* end the race now */
 	unsigned long iterations;
 	unsigned long syscalls;
@@ -2193,7 +2194,6 @@ static void race_status_vs_numa_hinting(struct race *r)
 	struct numa_saved saved = { .balancing = -1 };
 	long before[NR_VM], d[NR_VM];
 	int tuned, err, extra;
-	uint64_t span;
 
 	saved.balancing = fw_read_long(NUMA_SYSCTL);
 	if (saved.balancing < 0) {
@@ -2214,7 +2214,6 @@ static void race_status_vs_numa_hinting(struct race *r)
 	       have_far_cpus ? "the other node's" : "none, the home node's");
 	if (press_setup(r, &c, NUMA_SMALL, 2 * pmd_pages))
 		goto out;
-	span = r->deadline > now_ns() ? r->deadline - now_ns() : 0;
 	vmstat_read(before);
 	run_threads(r, &c, roles, 4);
 	vmstat_read(d);
@@ -2229,8 +2228,8 @@ static void race_status_vs_numa_hinting(struct race *r)
 	     !__atomic_load_n(&r->stop, __ATOMIC_RELAXED) &&
 	     (d[VM_PTE_UPDATES] <= 0 || d[VM_HINT_FAULTS] <= 0); extra++) {
 		printf("# status_vs_numa_hinting: no hinting faults yet (numa_pte_updates %ld): %.1f s more\n",
-		       d[VM_PTE_UPDATES], (double)span / 1e9);
-		r->deadline = now_ns() + span;
+		       d[VM_PTE_UPDATES], (double)r->slot / 1e9);
+		r->deadline = now_ns() + r->slot;
 		run_threads(r, &c, roles, 4);
 		vmstat_read(d);
 		vmstat_delta(d, before);
@@ -2517,7 +2516,8 @@ int main(int argc, char **argv)
 		if (!r.seed)
 			r.seed = 1;
 		t0 = now_ns();
-		r.deadline = t0 + (uint64_t)(secs * 1e9);
+		r.slot = (uint64_t)(secs * 1e9);
+		r.deadline = t0 + r.slot;
 		sel[i]->run(&r);
 		elapsed = (double)(now_ns() - t0) / 1e9;
 		printf("fwrace: race=%s seconds=%.1f iterations=%lu syscalls=%lu mismatches=%lu enomem=%lu\n",
