@@ -498,20 +498,20 @@ static int orphans_at(const uint64_t *pfns, int n)
  * SELFTEST_PAGES anonymous 4K pages, written, given to a pipe by vmsplice()
  * (the pipe takes a reference on each), then unmapped: orphans until the
  * pipe is closed. The check must see those very pages (their pfns from
- * pagemap) as orphans, its global count must grow by at least as many, and
- * once the pipe is closed none of them may be one.
+ * pagemap) as orphans, the whole scan must count at least as many (one
+ * scan only: it takes 10-25 s under TCG), and once the pipe is closed none
+ * of them may be one.
  */
 static int selftest(void)
 {
-	static struct snap a, b;
+	static struct snap b;
 	size_t pg = sysconf(_SC_PAGESIZE), len = SELFTEST_PAGES * pg;
 	uint64_t pm[SELFTEST_PAGES], pfns[SELFTEST_PAGES];
 	int p[2], ok, held, after, i;
-	long oa = 0, ob = 0;
+	long ob = 0;
 	struct iovec iov;
 	char *m;
 
-	take(&a);
 	if (pipe(p) || fcntl(p[1], F_SETPIPE_SZ, (int)len) < (int)len) {
 		printf("fw_memcheck selftest: pipe of %zu bytes: %s\n", len, strerror(errno));
 		return 1;
@@ -539,11 +539,10 @@ static int selftest(void)
 	close(p[1]);
 	settle();
 	after = orphans_at(pfns, SELFTEST_PAGES);
-	find(&a, "orphan_anon", &oa);
 	find(&b, "orphan_anon", &ob);
-	ok = held == SELFTEST_PAGES && ob - oa >= SELFTEST_PAGES && !after;
-	printf("fw_memcheck selftest: %d unmapped pages in a pipe: %d of them orphans (orphan_anon %ld -> %ld); after the pipe closed: %d: %s\n",
-	       SELFTEST_PAGES, held, oa, ob, after, ok ? "ok" : "FAIL");
+	ok = held == SELFTEST_PAGES && ob >= SELFTEST_PAGES && !after;
+	printf("fw_memcheck selftest: %d unmapped pages in a pipe: %d of them orphans (the whole scan: orphan_anon %ld); after the pipe closed: %d: %s\n",
+	       SELFTEST_PAGES, held, ob, after, ok ? "ok" : "FAIL");
 	return !ok;
 }
 
