@@ -307,7 +307,7 @@ static uint64_t page_flags_at(int ff, uint64_t pfn)
 {
 	uint64_t fl;
 
-	if (pread(ff, &fl, 8, pfn * 8) != 8) {
+	if (fw_kpageflags(ff, pfn, 1, &fl)) {
 		fprintf(stderr, "fw_memcheck: /proc/kpageflags at pfn %llu: %s\n",
 			(unsigned long long)pfn, strerror(errno));
 		exit(2);
@@ -499,7 +499,7 @@ static int orphans_at(const uint64_t *pfns, int n)
  * (the pipe takes a reference on each), then unmapped: orphans until the
  * pipe is closed. The check must see those very pages (their pfns from
  * pagemap) as orphans, the whole scan must count at least as many (one
- * scan only: it takes 10-25 s under TCG), and once the pipe is closed none
+ * scan only: it takes 7-24 s under TCG), and once the pipe is closed none
  * of them may be one.
  */
 static int selftest(void)
