@@ -38,6 +38,8 @@
 #include "../tests/fw_util.h"
 
 #include <getopt.h>
+
+#define NUMA_BALANCING	"/proc/sys/kernel/numa_balancing"
 #include <sys/stat.h>
 
 #define KB			1024UL
@@ -685,6 +687,7 @@ int main(int argc, char **argv)
 {
 	size_t npages, hs[4], len;
 	int nodes_list[FW_MAX_NODES], nnodes, nh, i, c;
+	long nb;
 	void **pages;
 	uint64_t *pm;
 	int *status, *nodes;
@@ -729,8 +732,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fw_bench: out of memory for %zu pages\n", npages);
 		return 1;
 	}
-	printf("fwbench: env reps=%d max_shift=%d page_size=%zu pmd_size=%zu home=%d other=%d\n",
-	       reps, max_shift, ps, fw_pmd_size(), home_node, other_node);
+	/*
+	 * The NUMA scanner (on from boot on Debian's configs, with two nodes)
+	 * would turn the regions' entries into hinting ones at times of its
+	 * own, and base's status reports those as -ENOENT: it is off while
+	 * the rows are measured, and put back at the end.
+	 */
+	nb = fw_read_long(NUMA_BALANCING);
+	if (nb > 0 && fw_write_long(NUMA_BALANCING, 0)) {
+		fprintf(stderr, "fw_bench: cannot turn %s off\n", NUMA_BALANCING);
+		return 1;
+	}
+	printf("fwbench: env reps=%d max_shift=%d page_size=%zu pmd_size=%zu home=%d other=%d numa_balancing=%ld%s\n",
+	       reps, max_shift, ps, fw_pmd_size(), home_node, other_node, nb,
+	       nb > 0 ? ",off_while_running" : "");
 
 	nh = hugetlb_sizes(hs, 4);
 	for (i = -2; i < nh; i++) {
@@ -769,6 +784,8 @@ int main(int argc, char **argv)
 	}
 	if (want_op("split"))
 		bench_split(max_shift - 10);
+	if (nb > 0)
+		fw_write_long(NUMA_BALANCING, nb);
 	printf("fwbench: end failures=%d\n", failures);
 	return failures ? 1 : 0;
 }

@@ -10,10 +10,8 @@
 #   ARCH.raw      the fwbench lines of both kernels, as printed
 #   ARCH-bloat.txt  scripts/bloat-o-meter of base vs patched vmlinux
 #   BENCH_REPS (default 5), BENCH_MAX_SHIFT (default 18), BENCH_OPS
-# The committed tables (bench/results/) were measured on the lab's own
-# config; until they are measured again on Debian's, make bench builds that
-# one unless MMCONFIG is given, so that a rerun gives the same figures.
-MMCONFIG=${MMCONFIG:-lab}
+# Like make check and make stress, it builds the mm options of Debian's
+# config (MMCONFIG=debian, the default; MMCONFIG=lab for the lab's own).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FLAVOUR=${FLAVOUR:-prod}
@@ -78,7 +76,7 @@ write_table() {	# ARCH
 		echo
 		echo "- repo: $(git -C "$LAB_TOP" rev-parse --short HEAD)$(git -C "$LAB_TOP" diff --quiet HEAD -- bench lab patches || echo ' (with uncommitted changes)'), series: $(git -C "$KTREE" rev-parse --short "$KBRANCH"), base: $BASE_PACKAGE $BASE_VERSION"
 		echo "- machine: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(free -g | awk '/^Mem:/ {print $2}') GiB; $($QEMU --version | head -n 1)"
-		echo "- guest: FLAVOUR=$FLAVOUR (no lockdep, no DEBUG_VM, no test interface), 1 vCPU on node 0, node 1 memory only, $ICOUNT; $REPS repetitions per row"
+		echo "- guest: FLAVOUR=$FLAVOUR MMCONFIG=$MMCONFIG (no lockdep, no DEBUG_VM, no test interface), 1 vCPU on node 0, node 1 memory only, $ICOUNT; $REPS repetitions per row"
 		echo "- wall time of the whole run: base $(cat "$RAW/$a-base.wall") s, patched $(cat "$RAW/$a-patched.wall") s (for reference only: TCG wall time is noisy)"
 		echo
 		echo "Times are guest nanoseconds (under -icount shift=0: guest instructions) per unit,"

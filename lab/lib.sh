@@ -137,6 +137,8 @@ foliowalk.oracle/fw.memcg_over_max   needs memcg and swap (MMCONFIG=lab has neit
 foliowalk.oracle/fw.above_128t   needs 5-level page tables (MMCONFIG=lab has no X86_5LEVEL)
 foliowalk.race/status_vs_pageout         needs swap (MMCONFIG=lab has no CONFIG_SWAP)
 foliowalk.race/status_vs_numa_hinting    needs NUMA balancing (MMCONFIG=lab has no CONFIG_NUMA_BALANCING)
+foliowalk.oracle/fw.numa_hint_anon4k  needs NUMA balancing (MMCONFIG=lab has no CONFIG_NUMA_BALANCING)
+foliowalk.oracle/fw.numa_hint_thp     needs NUMA balancing (MMCONFIG=lab has no CONFIG_NUMA_BALANCING)
 foliowalk.race/migrate_vs_memcg_reclaim  needs memcg and swap (MMCONFIG=lab has neither)
 "
 

@@ -8,7 +8,8 @@
  * For every kind of mapping (anonymous 4K, THP mapped by a PMD and by
  * PTEs, hugetlb of every size with a pool, the shared and the huge zero
  * page, a KSM page, memfd and tmpfs private and shared, a COW page in a
- * forked child, PROT_NONE, an unmapped hole, [vdso] and [vvar]) it runs
+ * forked child, PROT_NONE, NUMA-hinting entries the scanner made, an
+ * unmapped hole, [vdso] and [vvar]) it runs
  * the follow_page()/folio_walk users from user space:
  *   move_pages.status   move_pages() status query (do_pages_stat_array)
  *   move_pages.move     move_pages() of one page to the other node and back
@@ -918,7 +919,7 @@ static void set_knob(const char *path, char *saved, size_t len,
 		saved[0] = 0;
 }
 
-#define NUMA_BALANCING	"/proc/sys/kernel/numa_balancing"
+#define NUMA_BALANCING	FW_NUMA_BALANCING
 static long numa_balancing_saved = -1;	/* > 0: we turned it off */
 
 static void restore_env(void)
@@ -996,6 +997,48 @@ static void init_env(void)
 	print_hugetlb_pools();
 }
 
+/* status, move and split_huge_pages on the n kinds of list instead of kinds[] */
+static void run_hinting_ops(const struct fw_kind **list, int n)
+{
+	const struct fw_kind *saved[FW_MAX_KINDS];
+	int i, nr_saved = nr_kinds;
+
+	for (i = 0; i < nr_kinds; i++)
+		saved[i] = kinds[i];
+	for (i = 0; i < n; i++)
+		kinds[i] = list[i];
+	nr_kinds = n;
+	run_op_all("move_pages.status", op_status);
+	run_op_all("move_pages.move", op_move);
+	if (have_split)
+		run_op_all("split_huge_pages", op_split);
+	for (i = 0; i < nr_saved; i++)
+		kinds[i] = saved[i];
+	nr_kinds = nr_saved;
+}
+
+/*
+ * The NUMA scanner's own hinting entries, the kinds of FW_USE_DIFF_HINT
+ * (numa_hint_anon4k, numa_hint_thp): each setup turns kernel.numa_balancing
+ * on until the scanner has made the region's entries PROT_NONE in its
+ * read-write VMA, and off again (fw_numa_hint()), so that they stay what
+ * they are while the operation runs: the same on base and patched. Status,
+ * move and split_huge_pages, as for the PROT_NONE control below; not the
+ * batches (the scanner's pass would change the other kinds set up with
+ * them), and not KSM (not measured on them yet).
+ */
+static void op_numa_hint_all(void)
+{
+	const struct fw_kind *list[FW_MAX_KINDS];
+	int i, n = 0;
+
+	for (i = 0; i < fw_nr_kinds; i++)
+		if (fw_kinds[i].uses & FW_USE_DIFF_HINT)
+			list[n++] = &fw_kinds[i];
+	printf("fwdiff: env numa_hint kinds=%d\n", n);
+	run_hinting_ops(list, n);
+}
+
 /*
  * The control of the PROT_NONE lines: the PROT_NONE kinds once more, with
  * kernel.numa_balancing 1 (Debian's default) instead of 0, as kinds of
@@ -1011,20 +1054,20 @@ static void init_env(void)
 static void op_protnone_numa_balancing_on(void)
 {
 	static struct fw_kind on[FW_MAX_KINDS];
-	const struct fw_kind *saved[FW_MAX_KINDS];
-	int i, n = 0, nr_saved = nr_kinds, err;
+	const struct fw_kind *list[FW_MAX_KINDS];
+	int i, n = 0, err;
 
 	if (fw_read_long(NUMA_BALANCING) < 0) {
 		printf("fwdiff: numa_balancing_1 setup=unavailable reason=no_numa_balancing\n");
 		return;
 	}
 	for (i = 0; i < nr_kinds; i++) {
-		saved[i] = kinds[i];
 		if (strncmp(kinds[i]->name, "protnone", 8) ||
 		    strlen(kinds[i]->name) + sizeof("_numa_balancing_1") > sizeof(on[n].name))
 			continue;
 		on[n] = *kinds[i];
 		strcat(on[n].name, "_numa_balancing_1");
+		list[n] = &on[n];
 		n++;
 	}
 	err = fw_write_long(NUMA_BALANCING, 1);
@@ -1033,18 +1076,9 @@ static void op_protnone_numa_balancing_on(void)
 		       fw_errno_name(-err));
 		return;
 	}
-	for (i = 0; i < n; i++)
-		kinds[i] = &on[i];
-	nr_kinds = n;
 	printf("fwdiff: env numa_balancing=1 kinds=%d\n", n);
-	run_op_all("move_pages.status", op_status);
-	run_op_all("move_pages.move", op_move);
-	if (have_split)
-		run_op_all("split_huge_pages", op_split);
+	run_hinting_ops(list, n);
 	fw_write_long(NUMA_BALANCING, 0);
-	for (i = 0; i < nr_saved; i++)
-		kinds[i] = saved[i];
-	nr_kinds = nr_saved;
 }
 
 int main(void)
@@ -1060,6 +1094,7 @@ int main(void)
 	op_ksm_all();
 	op_split_all();
 	op_migrate_pages();
+	op_numa_hint_all();
 	op_protnone_numa_balancing_on();
 
 	restore_env();

@@ -24,6 +24,7 @@
 #define FW_KINDS_H
 
 #include <dirent.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -42,6 +43,8 @@
 #define FW_MAX_KINDS		48
 #define FW_MAX_HUGETLB_SIZES	8
 #define FW_CG2_MNT		"/tmp/fw-cg2"	/* cgroup2, mounted while a memcg exists */
+#define FW_NUMA_BALANCING	"/proc/sys/kernel/numa_balancing"
+#define FW_NUMA_HINT_TIMEOUT_MS	40000	/* for the scanner to pass over a numa_hint kind */
 
 /* What a kind is (struct fw_kind.flags). */
 #define FW_K_POPULATED	(1 << 0)	/* present normal memory: it has a node */
@@ -67,6 +70,7 @@
 #define FW_K_DAX	(1 << 20)	/* device-dax: ZONE_DEVICE pages, devmap entries */
 #define FW_K_SECRET	(1 << 21)	/* memfd_secret(): out of the kernel's direct map */
 #define FW_K_MEMCG	(1 << 22)	/* charged to a memcg over its memory.max: part swapped */
+#define FW_K_NUMA_HINT	(1 << 23)	/* written, then the NUMA scanner made its entries PROT_NONE */
 
 /* Who uses a kind (struct fw_kind.uses). */
 #define FW_USE_DIFF	(1 << 0)	/* fw_diff: every per-kind operation */
@@ -75,6 +79,7 @@
 #define FW_USE_ORACLE	(1 << 3)	/* fw_oracle */
 #define FW_USE_RACE	(1 << 4)	/* fw_race */
 #define FW_USE_DEMO	(1 << 5)	/* fw_demo */
+#define FW_USE_DIFF_HINT (1 << 6)	/* fw_diff: status, move, split_huge_pages (NUMA-hinting kinds) */
 
 /* The level of the entries that map a kind (struct fw_kind.level). */
 enum fw_level { FW_LEVEL_NONE, FW_LEVEL_PTE, FW_LEVEL_PMD, FW_LEVEL_PUD };
@@ -99,9 +104,11 @@ enum fw_order {
 #define FW_THP_PMD	0
 #define FW_THP_PTE	1
 #define FW_THP_PROTNONE	2
+#define FW_THP_NUMA_HINT 3
 #define FW_F_SHARED	1
 #define FW_F_TMPFS	2
 #define FW_ANON_PROTNONE 1
+#define FW_ANON_NUMA_HINT 2
 #define FW_SPECIAL_VDSO	0
 #define FW_SPECIAL_VVAR	1
 
@@ -141,6 +148,10 @@ struct fw_memcg {
  * @uffd:	the userfaultfd that write-protects it (uffd_wp kinds), or -1
  * @memcg:	the memory cgroup it is charged to (memcg kinds), kept until
  *		fw_region_release()
+ * @numa_saved:	numa_hint kinds: kernel.numa_balancing before the setup
+ *		(which leaves it 0), put back by fw_region_release(); valid
+ *		when @numa_changed
+ * @numa_changed: the setup changed kernel.numa_balancing
  * @why:	why it is unavailable; "" when it was set up
  */
 struct fw_region {
@@ -157,6 +168,8 @@ struct fw_region {
 	char note[32];
 	int uffd;
 	struct fw_memcg memcg;
+	long numa_saved;
+	int numa_changed;
 	char why[64];
 };
 
@@ -610,7 +623,101 @@ static inline int fw_memcg_remove(struct fw_memcg *g)
 	return ret;
 }
 
-/* anon4k, cow_child, protnone: written 4K pages, no THP */
+/* a second thread of the process, until the pipe fd *arg is closed */
+static inline void *fw_numa_hint_sibling(void *arg)
+{
+	char c;
+
+	while (read(*(int *)arg, &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/*
+ * 1 when reading the byte at p took a NUMA hinting fault, i.e. its entry
+ * was PROT_NONE in a VMA that is not: numa_hint_faults of /proc/vmstat
+ * grew. The count is read until two reads agree first, so that the
+ * reader's own faults (its stack, its buffer) are not counted.
+ */
+static inline int fw_hint_faulted(const volatile char *p)
+{
+	long h0 = -1, h1 = -2;
+	int i;
+
+	for (i = 0; i < 5 && h0 != h1; i++) {
+		h0 = fw_vmstat("numa_hint_faults");
+		h1 = fw_vmstat("numa_hint_faults");
+	}
+	(void)*p;
+	return h0 >= 0 && fw_vmstat("numa_hint_faults") > h1;
+}
+
+/*
+ * The second half of numa_hint_anon4k and numa_hint_thp: let the NUMA
+ * scanner itself turn the written region's entries into NUMA-hinting ones
+ * (pte_protnone()/pmd_protnone() in a read-write VMA), then stop it, so that
+ * they stay as they are while the programs look at them.
+ *
+ * kernel.numa_balancing is set to 1 while the process burns CPU time in
+ * user space (the scanner runs from its ticks: task_numa_work() changes
+ * the whole address space, a window at a time, in address order), until
+ * numa_pte_updates in /proc/vmstat grows, and then to 0 (put back by
+ * fw_region_release()). Proof that the pass covered the region: a probe
+ * page just outside each guard hole (in the PROT_NONE reservation of
+ * fw_map(), made read-write), written before the pass, takes a hinting
+ * fault when read after it. The region itself is not touched. A second
+ * thread lives through the pass: the scanner leaves the pages of a
+ * single-threaded process alone when they are on the node it runs on.
+ * Unavailable "no_numa_balancing" where the kernel has no NUMA balancing;
+ * "numa_scanner_did_not_pass" after FW_NUMA_HINT_TIMEOUT_MS.
+ */
+static inline int fw_numa_hint(struct fw_region *r)
+{
+	size_t pg = fw_env.page_sz;
+	char *lo = r->addr - 2 * pg, *hi = r->addr + r->len + pg;
+	long nb = fw_read_long(FW_NUMA_BALANCING), updates, deadline;
+	int fds[2], err = 0, ok = 0;
+	pthread_t sibling;
+
+	if (nb < 0)
+		return fw_unavailable(r, "no_numa_balancing");
+	if (!r->guarded || mprotect(lo, pg, PROT_READ | PROT_WRITE) ||
+	    mprotect(hi, pg, PROT_READ | PROT_WRITE))
+		return fw_unavailable(r, "probe_mprotect_%s", fw_errno_name(errno));
+	lo[0] = hi[0] = 1;
+	if (pipe(fds))
+		return fw_unavailable(r, "pipe_%s", fw_errno_name(errno));
+	err = pthread_create(&sibling, NULL, fw_numa_hint_sibling, &fds[0]);
+	if (err) {
+		close(fds[0]);
+		close(fds[1]);
+		return fw_unavailable(r, "pthread_create_%s", fw_errno_name(err));
+	}
+	r->numa_saved = nb;
+	r->numa_changed = 1;
+	deadline = fw_now_ms() + FW_NUMA_HINT_TIMEOUT_MS;
+	while (!ok && fw_now_ms() < deadline) {
+		updates = fw_vmstat("numa_pte_updates");
+		err = fw_write_long(FW_NUMA_BALANCING, 1);
+		if (err)
+			break;
+		while (fw_vmstat("numa_pte_updates") == updates && fw_now_ms() < deadline)
+			fw_spin_ms(20);
+		fw_write_long(FW_NUMA_BALANCING, 0);
+		/* both read, so that both are hinting entries again next time */
+		ok = fw_hint_faulted(lo) & fw_hint_faulted(hi);
+	}
+	close(fds[1]);
+	pthread_join(sibling, NULL);
+	close(fds[0]);
+	if (err)
+		return fw_unavailable(r, "numa_balancing_sysctl_%s", fw_errno_name(-err));
+	if (!ok)
+		return fw_unavailable(r, "numa_scanner_did_not_pass");
+	return 0;
+}
+
+/* anon4k, cow_child, protnone, numa_hint_anon4k: written 4K pages, no THP */
 static inline int fw_setup_anon(struct fw_region *r)
 {
 	if (fw_region_map(r, fw_env.page_sz, PROT_READ | PROT_WRITE,
@@ -622,10 +729,15 @@ static inline int fw_setup_anon(struct fw_region *r)
 		mprotect(r->addr, r->len, PROT_NONE);
 		r->prot = PROT_NONE;
 	}
+	if (r->kind->arg == FW_ANON_NUMA_HINT)
+		return fw_numa_hint(r);
 	return 0;
 }
 
-/* thp_pmd, thp_pte, protnone_thp: a written THP, then kept from khugepaged */
+/*
+ * thp_pmd, thp_pte, protnone_thp, numa_hint_thp: a written THP, then kept
+ * from khugepaged
+ */
 static inline int fw_setup_thp(struct fw_region *r)
 {
 	if (!fw_env.thp)
@@ -648,6 +760,8 @@ static inline int fw_setup_thp(struct fw_region *r)
 		mprotect(r->addr, r->len, PROT_NONE);
 		r->prot = PROT_NONE;
 	}
+	if (r->kind->arg == FW_THP_NUMA_HINT)
+		return fw_numa_hint(r);
 	return 0;
 }
 
@@ -1328,6 +1442,16 @@ static const struct fw_kind fw_kind_defs[] = {
 	{ "protnone_thp", fw_setup_thp, FW_THP_PROTNONE, 0,
 	  FW_K_PROT_NONE, FW_LEVEL_PMD, FW_ORDER_PMD,
 	  FW_DIFF_ALL },
+	/*
+	 * NUMA-hinting entries the scanner made (read-write VMA, PROT_NONE
+	 * entries), the scanner stopped after its pass (fw_numa_hint())
+	 */
+	{ "numa_hint_anon4k", fw_setup_anon, FW_ANON_NUMA_HINT, FW_SMALL_PAGES,
+	  FW_K_NUMA_HINT, FW_LEVEL_PTE, FW_ORDER_PAGE,
+	  FW_USE_DIFF_HINT | FW_USE_ORACLE },
+	{ "numa_hint_thp", fw_setup_thp, FW_THP_NUMA_HINT, 0,
+	  FW_K_NUMA_HINT, FW_LEVEL_PMD, FW_ORDER_PMD,
+	  FW_USE_DIFF_HINT | FW_USE_ORACLE },
 	{ "untouched", fw_setup_untouched, 0, FW_SMALL_PAGES,
 	  FW_K_UNTOUCHED, FW_LEVEL_NONE, FW_ORDER_NONE,
 	  FW_USE_DIFF | FW_USE_ORACLE | FW_USE_DEMO },
@@ -1529,6 +1653,9 @@ static inline void fw_region_release(struct fw_region *r)
 		close(r->uffd);
 	if (r->memcg.dir[0] || r->memcg.mounted)
 		fw_memcg_remove(&r->memcg);
+	if (r->numa_changed)
+		fw_write_long(FW_NUMA_BALANCING, r->numa_saved);
+	r->numa_changed = 0;
 	free(r->copy);
 	r->copy = NULL;
 	r->span.len = 0;

@@ -1123,6 +1123,46 @@ static void expect_devdax(struct __test_metadata *_metadata, struct fw_region *r
 	EXPECT_TRUE(fw_pattern_intact(r));
 }
 
+/*
+ * Entries the NUMA scanner made (fw_numa_hint()): a read-write VMA whose
+ * entries are PROT_NONE, pte_protnone()/pmd_protnone(). The walker finds
+ * each folio where it is mapped, at the kind's level and order; reading
+ * the region afterwards takes at least one hinting fault per entry (so
+ * every entry was a hinting one when the walk found it), the data is
+ * intact, and the walk then finds the same folios by ordinary entries.
+ */
+static void expect_numa_hint(struct __test_metadata *_metadata, struct fw_region *r)
+{
+	long h0, h1, entries = r->kind->level == FW_LEVEL_PMD ? 1 : (long)(r->len / PAGE);
+
+	expect_kind(_metadata, r, 0);
+	h0 = fw_vmstat("numa_hint_faults");
+	EXPECT_TRUE(fw_pattern_intact(r));
+	h1 = fw_vmstat("numa_hint_faults");
+	EXPECT_GE(h1 - h0, entries) TH_LOG("%ld hinting faults for %ld entries", h1 - h0, entries);
+	expect_kind(_metadata, r, 0);
+}
+
+TEST_F_TIMEOUT(fw, numa_hint_anon4k, 120)
+{
+	struct fw_region r;
+
+	SETUP_KIND_OR_SKIP(&r, "numa_hint_anon4k", "no_numa_balancing", "NUMA balancing");
+	expect_numa_hint(_metadata, &r);
+	fw_region_release(&r);
+}
+
+TEST_F_TIMEOUT(fw, numa_hint_thp, 120)
+{
+	struct fw_region r;
+
+	NEED_THP();
+	SETUP_KIND_OR_SKIP(&r, "numa_hint_thp", "no_numa_balancing", "NUMA balancing");
+	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)r.addr), KPF_THP));
+	expect_numa_hint(_metadata, &r);
+	fw_region_release(&r);
+}
+
 TEST_F(fw, devdax_pte)
 {
 	struct fw_region r;

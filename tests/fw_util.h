@@ -248,6 +248,49 @@ static inline void fw_sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+static inline long fw_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/*
+ * Burn ms of user CPU time without touching memory (the loop lives in
+ * registers; the clock is the vDSO's): what the NUMA scanner needs, as it
+ * runs from the ticks of a task running in user space.
+ */
+static inline void fw_spin_ms(long ms)
+{
+	long end = fw_now_ms() + ms;
+	unsigned int i;
+
+	do {
+		for (i = 0; i < 100000; i++)
+			__asm__ volatile("");
+	} while (fw_now_ms() < end);
+}
+
+/* the value of key in /proc/vmstat, or -1 when it has none */
+static inline long fw_vmstat(const char *key)
+{
+	char line[128];
+	size_t klen = strlen(key);
+	long val = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			val = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
 static inline uintptr_t fw_align_up(uintptr_t v, size_t align)
 {
 	return (v + align - 1) & ~((uintptr_t)align - 1);
