@@ -44,7 +44,7 @@
 #define FW_MAX_HUGETLB_SIZES	8
 #define FW_CG2_MNT		"/tmp/fw-cg2"	/* cgroup2, mounted while a memcg exists */
 #define FW_NUMA_BALANCING	"/proc/sys/kernel/numa_balancing"
-#define FW_NUMA_HINT_TIMEOUT_MS	40000	/* for the scanner to pass over a numa_hint kind */
+#define FW_NUMA_HINT_TIMEOUT_MS	90000	/* for the scanner to pass over a numa_hint kind */
 
 /* What a kind is (struct fw_kind.flags). */
 #define FW_K_POPULATED	(1 << 0)	/* present normal memory: it has a node */
