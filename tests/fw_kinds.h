@@ -152,6 +152,10 @@ struct fw_memcg {
  *		(which leaves it 0), put back by fw_region_release(); valid
  *		when @numa_changed
  * @numa_changed: the setup changed kernel.numa_balancing
+ * @numa_cpus:	numa_hint kinds: the CPUs the process may run on, while the
+ *		setup keeps it on one (put back by its end or by
+ *		fw_region_release()); valid when @numa_pinned
+ * @numa_pinned: the setup pinned the process to one CPU
  * @why:	why it is unavailable; "" when it was set up
  */
 struct fw_region {
@@ -170,6 +174,8 @@ struct fw_region {
 	struct fw_memcg memcg;
 	long numa_saved;
 	int numa_changed;
+	cpu_set_t numa_cpus;
+	int numa_pinned;
 	char why[64];
 };
 
@@ -653,38 +659,91 @@ static inline int fw_hint_faulted(const volatile char *p)
 }
 
 /*
- * The second half of numa_hint_anon4k and numa_hint_thp: let the NUMA
- * scanner itself turn the written region's entries into NUMA-hinting ones
- * (pte_protnone()/pmd_protnone() in a read-write VMA), then stop it, so that
+ * numa_hint_anon4k and numa_hint_thp: written memory whose entries the NUMA
+ * scanner itself turned into NUMA-hinting ones (pte_protnone() and
+ * pmd_protnone() in a read-write VMA), the scanner then stopped so that
  * they stay as they are while the programs look at them.
  *
- * kernel.numa_balancing is set to 1 while the process burns CPU time in
- * user space (the scanner runs from its ticks: task_numa_work() changes
- * the whole address space, a window at a time, in address order), until
- * numa_pte_updates in /proc/vmstat grows, and then to 0 (put back by
- * fw_region_release()). Proof that the pass covered the region: a probe
- * page just outside each guard hole (in the PROT_NONE reservation of
- * fw_map(), made read-write), written before the pass, takes a hinting
- * fault when read after it. The region itself is not touched. A second
- * thread lives through the pass: the scanner leaves the pages of a
- * single-threaded process alone when they are on the node it runs on.
- * Unavailable "no_numa_balancing" where the kernel has no NUMA balancing;
+ * fw_numa_hint_begin(), before the region is written: the scanner off
+ * (kernel.numa_balancing 0; fw_region_release() puts the value back) and
+ * the process on the CPU it is on, so that the new pages all wait in that
+ * CPU's LRU batch, whose extra reference keeps change_pte_range() away
+ * from them (it skips copy-on-write pages with page_count() != 1), until
+ * fw_numa_hint() drains it (an munmap() drains the local batch).
+ *
+ * fw_numa_hint(), after: a probe page just outside each guard hole (in
+ * the PROT_NONE reservation of fw_map(), made read-write) is written, the
+ * batch drained, and kernel.numa_balancing set to 1 while the process
+ * burns CPU time in user space (the scanner runs from its ticks:
+ * task_numa_work() changes the whole address space, a window at a time,
+ * in address order) until numa_pte_updates in /proc/vmstat grows, then to
+ * 0. The pass covered the region when both probes take a hinting fault
+ * when read; the region itself is not touched. A second thread lives
+ * through the pass: the scanner leaves the pages of a single-threaded
+ * process alone when they are on the node it runs on. Unavailable
+ * "no_numa_balancing" where the kernel has no NUMA balancing;
  * "numa_scanner_did_not_pass" after FW_NUMA_HINT_TIMEOUT_MS.
  */
+/* back to the CPUs fw_numa_hint_begin() found */
+static inline void fw_numa_hint_unpin(struct fw_region *r)
+{
+	if (r->numa_pinned)
+		sched_setaffinity(0, sizeof(r->numa_cpus), &r->numa_cpus);
+	r->numa_pinned = 0;
+}
+
+static inline int fw_numa_hint_begin(struct fw_region *r)
+{
+	long nb = fw_read_long(FW_NUMA_BALANCING);
+	cpu_set_t one;
+	int err, cpu;
+
+	if (nb < 0)
+		return fw_unavailable(r, "no_numa_balancing");
+	if (fw_vmstat("numa_pte_updates") < 0 || fw_vmstat("numa_hint_faults") < 0)
+		return fw_unavailable(r, "no_numa_vmstat");
+	err = fw_write_long(FW_NUMA_BALANCING, 0);
+	if (err)
+		return fw_unavailable(r, "numa_balancing_sysctl_%s", fw_errno_name(-err));
+	r->numa_saved = nb;
+	r->numa_changed = 1;
+	cpu = sched_getcpu();
+	if (cpu < 0 || sched_getaffinity(0, sizeof(r->numa_cpus), &r->numa_cpus))
+		return fw_unavailable(r, "affinity_%s", fw_errno_name(errno));
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		return fw_unavailable(r, "affinity_%s", fw_errno_name(errno));
+	r->numa_pinned = 1;
+	return 0;
+}
+
+/* drain this CPU's LRU batches: munmap() of a page it just faulted in */
+static inline void fw_lru_drain_local(void)
+{
+	char *p = mmap(NULL, fw_env.page_sz, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	p[0] = 1;
+	munmap(p, fw_env.page_sz);
+}
+
 static inline int fw_numa_hint(struct fw_region *r)
 {
 	size_t pg = fw_env.page_sz;
 	char *lo = r->addr - 2 * pg, *hi = r->addr + r->len + pg;
-	long nb = fw_read_long(FW_NUMA_BALANCING), updates, deadline;
+	long updates, deadline;
 	int fds[2], err = 0, ok = 0;
 	pthread_t sibling;
 
-	if (nb < 0)
-		return fw_unavailable(r, "no_numa_balancing");
-	if (!r->guarded || mprotect(lo, pg, PROT_READ | PROT_WRITE) ||
+	if (mprotect(lo, pg, PROT_READ | PROT_WRITE) ||
 	    mprotect(hi, pg, PROT_READ | PROT_WRITE))
 		return fw_unavailable(r, "probe_mprotect_%s", fw_errno_name(errno));
 	lo[0] = hi[0] = 1;
+	fw_lru_drain_local();
+	fw_numa_hint_unpin(r);
 	if (pipe(fds))
 		return fw_unavailable(r, "pipe_%s", fw_errno_name(errno));
 	err = pthread_create(&sibling, NULL, fw_numa_hint_sibling, &fds[0]);
@@ -693,17 +752,16 @@ static inline int fw_numa_hint(struct fw_region *r)
 		close(fds[1]);
 		return fw_unavailable(r, "pthread_create_%s", fw_errno_name(err));
 	}
-	r->numa_saved = nb;
-	r->numa_changed = 1;
 	deadline = fw_now_ms() + FW_NUMA_HINT_TIMEOUT_MS;
-	while (!ok && fw_now_ms() < deadline) {
+	err = 0;
+	while (!ok && !err && fw_now_ms() < deadline) {
 		updates = fw_vmstat("numa_pte_updates");
 		err = fw_write_long(FW_NUMA_BALANCING, 1);
 		if (err)
 			break;
 		while (fw_vmstat("numa_pte_updates") == updates && fw_now_ms() < deadline)
 			fw_spin_ms(20);
-		fw_write_long(FW_NUMA_BALANCING, 0);
+		err = fw_write_long(FW_NUMA_BALANCING, 0);
 		/* both read, so that both are hinting entries again next time */
 		ok = fw_hint_faulted(lo) & fw_hint_faulted(hi);
 	}
@@ -724,6 +782,8 @@ static inline int fw_setup_anon(struct fw_region *r)
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1))
 		return -1;
 	madvise(r->addr, r->len, MADV_NOHUGEPAGE);
+	if (r->kind->arg == FW_ANON_NUMA_HINT && fw_numa_hint_begin(r))
+		return -1;
 	fw_region_fill(r);
 	if (r->kind->arg == FW_ANON_PROTNONE) {
 		mprotect(r->addr, r->len, PROT_NONE);
@@ -747,6 +807,8 @@ static inline int fw_setup_thp(struct fw_region *r)
 		return -1;
 	if (madvise(r->addr, r->len, MADV_HUGEPAGE))
 		return fw_unavailable(r, "madv_hugepage_%s", fw_errno_name(errno));
+	if (r->kind->arg == FW_THP_NUMA_HINT && fw_numa_hint_begin(r))
+		return -1;
 	fw_region_fill(r);
 	if (!fw_region_is_thp(r))
 		return fw_unavailable(r, "thp_not_allocated");
@@ -1656,6 +1718,7 @@ static inline void fw_region_release(struct fw_region *r)
 	if (r->numa_changed)
 		fw_write_long(FW_NUMA_BALANCING, r->numa_saved);
 	r->numa_changed = 0;
+	fw_numa_hint_unpin(r);
 	free(r->copy);
 	r->copy = NULL;
 	r->span.len = 0;
