@@ -997,8 +997,11 @@ static void init_env(void)
 	print_hugetlb_pools();
 }
 
-/* status, move and split_huge_pages on the n kinds of list instead of kinds[] */
-static void run_hinting_ops(const struct fw_kind **list, int n)
+/*
+ * status, move and split_huge_pages (and KSM's merge and unmerge when ksm)
+ * on the n kinds of list instead of kinds[]
+ */
+static void run_hinting_ops(const struct fw_kind **list, int n, int ksm)
 {
 	const struct fw_kind *saved[FW_MAX_KINDS];
 	int i, nr_saved = nr_kinds;
@@ -1010,6 +1013,8 @@ static void run_hinting_ops(const struct fw_kind **list, int n)
 	nr_kinds = n;
 	run_op_all("move_pages.status", op_status);
 	run_op_all("move_pages.move", op_move);
+	if (ksm)
+		op_ksm_all();
 	if (have_split)
 		run_op_all("split_huge_pages", op_split);
 	for (i = 0; i < nr_saved; i++)
@@ -1023,9 +1028,10 @@ static void run_hinting_ops(const struct fw_kind **list, int n)
  * on until the scanner has made the region's entries PROT_NONE in its
  * read-write VMA, and off again (fw_numa_hint()), so that they stay what
  * they are while the operation runs: the same on base and patched. Status,
- * move and split_huge_pages, as for the PROT_NONE control below; not the
- * batches (the scanner's pass would change the other kinds set up with
- * them), and not KSM (not measured on them yet).
+ * move, KSM (ksmd merges while the entries are hinting ones: its unstable
+ * tree lookup, get_mergeable_page(), is one of the converted paths) and
+ * split_huge_pages; not the batches (the scanner's pass would change the
+ * other kinds set up with them).
  */
 static void op_numa_hint_all(void)
 {
@@ -1036,7 +1042,7 @@ static void op_numa_hint_all(void)
 		if (fw_kinds[i].uses & FW_USE_DIFF_HINT)
 			list[n++] = &fw_kinds[i];
 	printf("fwdiff: env numa_hint kinds=%d\n", n);
-	run_hinting_ops(list, n);
+	run_hinting_ops(list, n, 1);
 }
 
 /*
@@ -1077,7 +1083,7 @@ static void op_protnone_numa_balancing_on(void)
 		return;
 	}
 	printf("fwdiff: env numa_balancing=1 kinds=%d\n", n);
-	run_hinting_ops(list, n);
+	run_hinting_ops(list, n, 0);
 	fw_write_long(NUMA_BALANCING, 0);
 }
 
