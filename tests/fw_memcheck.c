@@ -383,24 +383,16 @@ static void settle(void)
 	fw_write_str("/proc/sys/vm/stat_refresh", "1");
 }
 
-static long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static void take(struct snap *s)
 {
-	long t0 = now_ms(), t1;
+	long t0 = fw_now_ms(), t1;
 
 	memset(s, 0, sizeof(*s));
 	settle();
-	t1 = now_ms();
+	t1 = fw_now_ms();
 	put(s, "orphan_anon", orphan_anon());
 	fprintf(stderr, "# fw_memcheck: settling %ld ms, page flags %ld ms\n", t1 - t0,
-		now_ms() - t1);
+		fw_now_ms() - t1);
 	put(s, "nr_isolated_anon", vmstat_field("/proc/vmstat", "nr_isolated_anon"));
 	put(s, "nr_isolated_file", vmstat_field("/proc/vmstat", "nr_isolated_file"));
 	hugetlb(s);

@@ -272,23 +272,33 @@ static inline void fw_spin_ms(long ms)
 	} while (fw_now_ms() < end);
 }
 
-/* the value of key in /proc/vmstat, or -1 when it has none */
-static inline long fw_vmstat(const char *key)
+/*
+ * The number after "key<sep>" on the first line of path that starts so
+ * (/proc/meminfo: "MemFree:   N kB", sep ':'; /proc/vmstat: "key N", sep
+ * ' '), or -1 when there is none
+ */
+static inline long fw_proc_value(const char *path, const char *key, char sep)
 {
 	char line[128];
 	size_t klen = strlen(key);
 	long val = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
+	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+		if (!strncmp(line, key, klen) && line[klen] == sep) {
 			val = strtol(line + klen + 1, NULL, 10);
 			break;
 		}
 	fclose(f);
 	return val;
+}
+
+/* the value of key in /proc/vmstat, or -1 when it has none */
+static inline long fw_vmstat(const char *key)
+{
+	return fw_proc_value("/proc/vmstat", key, ' ');
 }
 
 static inline uintptr_t fw_align_up(uintptr_t v, size_t align)
@@ -395,20 +405,7 @@ static inline int64_t fw_page_flags(const void *addr)
 /* a "Field:   N kB" value of /proc/meminfo, or -1 */
 static inline long fw_meminfo_kb(const char *field)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	size_t len = strlen(field);
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ':') {
-			kb = strtol(line + len + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return kb;
+	return fw_proc_value("/proc/meminfo", field, ':');
 }
 
 /* a "Field:   N kB" value of the smaps entry of the VMA at addr, or -1 */
