@@ -658,6 +658,14 @@ static inline int fw_hint_faulted(const volatile char *p)
 	return h0 >= 0 && fw_vmstat("numa_hint_faults") > h1;
 }
 
+/* back to the CPUs fw_numa_hint_begin() found */
+static inline void fw_numa_hint_unpin(struct fw_region *r)
+{
+	if (r->numa_pinned)
+		sched_setaffinity(0, sizeof(r->numa_cpus), &r->numa_cpus);
+	r->numa_pinned = 0;
+}
+
 /*
  * numa_hint_anon4k and numa_hint_thp: written memory whose entries the NUMA
  * scanner itself turned into NUMA-hinting ones (pte_protnone() and
@@ -684,14 +692,6 @@ static inline int fw_hint_faulted(const volatile char *p)
  * "no_numa_balancing" where the kernel has no NUMA balancing;
  * "numa_scanner_did_not_pass" after FW_NUMA_HINT_TIMEOUT_MS.
  */
-/* back to the CPUs fw_numa_hint_begin() found */
-static inline void fw_numa_hint_unpin(struct fw_region *r)
-{
-	if (r->numa_pinned)
-		sched_setaffinity(0, sizeof(r->numa_cpus), &r->numa_cpus);
-	r->numa_pinned = 0;
-}
-
 static inline int fw_numa_hint_begin(struct fw_region *r)
 {
 	long nb = fw_read_long(FW_NUMA_BALANCING);
