@@ -2366,7 +2366,8 @@ static const struct race_def {
  * reclaim swapped that page out and the swap-in's allocation is one -f
  * makes fail, the write fails and rseq_handle_notify_resume() kills the
  * thread with SIGSEGV (si_code SI_KERNEL, at the instruction after a
- * syscall: seen on arm64, base and patched alike, in split_vs_collapse).
+ * syscall: seen on arm64 base, in split_vs_collapse; nothing on that
+ * path is the series').
  * That is 6.1's rseq, not a path under test. So fw_race -f runs itself
  * again with the tunable glibc.pthread.rseq=0 (glibc 2.35 and later).
  */
