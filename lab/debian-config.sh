@@ -7,7 +7,8 @@
 #   debian-config.sh fragment ARCH SRC
 #                                     print the mm fragment derived from it:
 #                                     every option mm/Kconfig of SRC defines
-#                                     and every one in configs/debian/options,
+#                                     and every one in configs/debian/options
+#                                     and the arch's DEBIAN_ARCH_OPTIONS,
 #                                     with Debian's value (m becomes y: lab
 #                                     kernels have no modules), but those in
 #                                     configs/debian/left-out (with reasons)
@@ -25,7 +26,8 @@ cmd_fetch() {
 	fetch_debian_config "$DEBIAN_CONFIG" "$(config_path)"
 }
 
-# symbols_of SRC: every symbol mm/Kconfig defines, and configs/debian/options
+# symbols_of SRC: every symbol mm/Kconfig defines, configs/debian/options
+# and the arch's DEBIAN_ARCH_OPTIONS (configs/arch/ARCH.sh)
 symbols_of() {
 	local src=$1
 	[ -f "$src/mm/Kconfig" ] || die "no $src/mm/Kconfig"
@@ -33,7 +35,9 @@ symbols_of() {
 		# (choice members are indented)
 		sed -n 's/^[[:space:]]*\(menu\)\{0,1\}config \([A-Za-z0-9_]*\).*/\2/p' "$src/mm/Kconfig"
 		grep -v '^[[:space:]]*\(#\|$\)' "$OPTIONS"
-	} | awk '!seen[$1]++ { print $1 }'
+		# shellcheck disable=SC2086 # a list of symbols
+		printf '%s\n' ${DEBIAN_ARCH_OPTIONS:-}
+	} | awk 'NF && !seen[$1]++ { print $1 }'
 }
 
 left_out() { grep -v '^[[:space:]]*\(#\|$\)' "$LEFT_OUT" | awk '{ print $1 }'; }

@@ -8,7 +8,7 @@
 
 HOST_PACKAGES=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio ccache
-	xz-utils rsync kmod git
+	xz-utils rsync kmod git e2fsprogs
 	busybox-static libnuma-dev
 	gnuplot-nox python3
 )

@@ -32,6 +32,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
 #include <linux/userfaultfd.h>
 #include "fw_util.h"
 
@@ -67,7 +69,7 @@
 #define FW_K_HWPOISON	(1 << 17)	/* hwpoison entries (MADV_HWPOISON): reading is SIGBUS */
 #define FW_K_UFFD_WP	(1 << 18)	/* uffd-wp write-protected, zapped: PTE markers */
 #define FW_K_SOFT_DIRTY	(1 << 19)	/* swap entries that keep the soft-dirty bit */
-#define FW_K_DAX	(1 << 20)	/* device-dax: ZONE_DEVICE pages, devmap entries */
+#define FW_K_DAX	(1 << 20)	/* DAX (device, filesystem): ZONE_DEVICE pages, devmap entries */
 #define FW_K_SECRET	(1 << 21)	/* memfd_secret(): out of the kernel's direct map */
 #define FW_K_MEMCG	(1 << 22)	/* charged to a memcg over its memory.max: part swapped */
 #define FW_K_NUMA_HINT	(1 << 23)	/* written, then the NUMA scanner made its entries PROT_NONE */
@@ -1428,6 +1430,98 @@ static inline int fw_setup_devdax(struct fw_region *r)
 	return 0;
 }
 
+/*
+ * fsdax_ext4_pte, fsdax_ext4_pmd: a file on ext4 mounted -o dax on pmem
+ * (guest/init mounts it at FW_FSDAX_MNT on x86_64), MAP_SHARED, written:
+ * the file's blocks are the pmem's ZONE_DEVICE pages, mapped by devmap
+ * entries that the DAX fault path of the filesystem inserted (where
+ * device-dax's are inserted by the device's driver). The file is unlinked
+ * once open and fallocate()d in one request, which ext4's allocator puts
+ * at a 2M-aligned block (the image has a 2M RAID stripe: lab/boot.sh);
+ * for the PMD kind FS_IOC_FIEMAP checks that the file is one extent at a
+ * PMD-aligned block, without which the PMD fault falls back to PTEs. What
+ * maps it is checked in smaps: vm_normal_page() has no page for a devmap
+ * PTE (Rss 0), while smaps' PMD walk counts a devmap PMD by its page,
+ * which for pmem's order-0 ZONE_DEVICE pages is one page (Rss 4 kB; 6.1's
+ * smaps_account() counts compound_nr() pages).
+ * Unavailable "no_fsdax" where the guest has no DAX filesystem.
+ */
+#define FW_FSDAX_MNT	"/mnt/fsdax-ext4"
+
+/* the physical offset of the file's only extent; 0 or -1 (why in r) */
+static inline int fw_fsdax_extent(struct fw_region *r, unsigned long long *phys)
+{
+	struct {
+		struct fiemap map;
+		struct fiemap_extent ext[2];
+	} fm;
+
+	memset(&fm, 0, sizeof(fm));
+	fm.map.fm_length = r->len;
+	fm.map.fm_flags = FIEMAP_FLAG_SYNC;
+	fm.map.fm_extent_count = 2;
+	if (ioctl(r->fd, FS_IOC_FIEMAP, &fm.map))
+		return fw_unavailable(r, "fiemap_%s", fw_errno_name(errno));
+	if (fm.map.fm_mapped_extents != 1 || fm.ext[0].fe_logical ||
+	    fm.ext[0].fe_length < r->len)
+		return fw_unavailable(r, "fsdax_%u_extents", fm.map.fm_mapped_extents);
+	*phys = fm.ext[0].fe_physical;
+	return 0;
+}
+
+/*
+ * Write the file's blocks (zeros) before they are mapped: a write fault on
+ * an unwritten extent converts only a part of it at a time, too little
+ * for a PMD (measured: the PMD kind was mapped by PTEs).
+ */
+static inline int fw_fsdax_write_zeros(struct fw_region *r)
+{
+	static const char zeros[65536];
+	size_t off;
+	ssize_t n;
+
+	for (off = 0; off < r->len; off += n) {
+		n = pwrite(r->fd, zeros, r->len - off < sizeof(zeros) ? r->len - off : sizeof(zeros),
+			   (off_t)off);
+		if (n <= 0)
+			return fw_unavailable(r, "pwrite_%s", n ? fw_errno_name(errno) : "short");
+	}
+	return 0;
+}
+
+static inline int fw_setup_fsdax(struct fw_region *r)
+{
+	int pmd = r->kind->level == FW_LEVEL_PMD;
+	unsigned long long phys = 0;
+	char path[128];
+	long rss;
+
+	if (access(FW_FSDAX_MNT "/.fsdax", F_OK))
+		return fw_unavailable(r, "no_fsdax");
+	snprintf(path, sizeof(path), FW_FSDAX_MNT "/%s.%d", r->kind->name, (int)getpid());
+	r->fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (r->fd < 0)
+		return fw_unavailable(r, "open_%s", fw_errno_name(errno));
+	unlink(path);
+	if (fallocate(r->fd, 0, 0, r->len))
+		return fw_unavailable(r, "fallocate_%s", fw_errno_name(errno));
+	if (fw_fsdax_write_zeros(r))
+		return -1;
+	if (pmd && fw_fsdax_extent(r, &phys))
+		return -1;
+	if (pmd && phys % fw_env.pmd_sz)
+		return fw_unavailable(r, "fsdax_extent_at_%lluk", phys >> 10);
+	snprintf(r->note, sizeof(r->note), "fs=ext4,dax");
+	if (fw_region_map(r, pmd ? fw_env.pmd_sz : fw_env.page_sz,
+			  PROT_READ | PROT_WRITE, MAP_SHARED, r->fd))
+		return -1;
+	fw_region_fill(r);
+	rss = fw_smaps_kb(r->addr, "Rss");
+	if (pmd ? rss != (long)(fw_env.page_sz >> 10) : rss != 0)
+		return fw_unavailable(r, "fsdax_%s_rss_%ldk", pmd ? "pmd" : "pte", rss);
+	return 0;
+}
+
 #ifndef __NR_memfd_secret
 #define __NR_memfd_secret 447
 #endif
@@ -1567,6 +1661,13 @@ static const struct fw_kind fw_kind_defs[] = {
 	  FW_K_SHARED | FW_K_DAX, FW_LEVEL_PTE, FW_ORDER_NONE,
 	  FW_USE_DIFF | FW_USE_ORACLE },
 	{ "devdax_pmd", fw_setup_devdax, 0, 0,
+	  FW_K_SHARED | FW_K_DAX, FW_LEVEL_PMD, FW_ORDER_NONE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
+	/* a DAX filesystem: devmap PTEs and PMDs of a file on ext4 -o dax */
+	{ "fsdax_ext4_pte", fw_setup_fsdax, 0, FW_SMALL_PAGES,
+	  FW_K_SHARED | FW_K_DAX, FW_LEVEL_PTE, FW_ORDER_NONE,
+	  FW_USE_DIFF | FW_USE_ORACLE },
+	{ "fsdax_ext4_pmd", fw_setup_fsdax, 0, 0,
 	  FW_K_SHARED | FW_K_DAX, FW_LEVEL_PMD, FW_ORDER_NONE,
 	  FW_USE_DIFF | FW_USE_ORACLE },
 	/* level and order: when the kernel gave THPs (fw_race checks AnonHugePages) */

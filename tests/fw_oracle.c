@@ -1100,7 +1100,8 @@ TEST_F(fw, secretmem)
 }
 
 /*
- * Device-dax (pmem; ZONE_DEVICE pages mapped by devmap entries): no folio,
+ * Device-dax (pmem; ZONE_DEVICE pages mapped by devmap entries), and a
+ * file on a DAX filesystem, whose pages are the same: no folio,
  * at the PTE and at the PMD level, as mainline's vm_normal_page() and
  * vm_normal_page_pmd() have no page for devmap entries; the entries stay
  * mapped: pagemap sees them present, at pfns kpageflags has no page for
@@ -1177,6 +1178,30 @@ TEST_F(fw, devdax_pmd)
 	struct fw_region r;
 
 	SETUP_KIND_OR_SKIP(&r, "devdax_pmd", "no_device_dax", "device-dax");
+	expect_devdax(_metadata, &r);
+	fw_region_release(&r);
+}
+
+/*
+ * A file on a DAX filesystem (ext4 -o dax on pmem): the same devmap
+ * entries of ZONE_DEVICE pages, inserted by the filesystem's DAX fault
+ * path at the PTE and (one aligned extent, checked by the setup) at the
+ * PMD level; the same answer as for device-dax.
+ */
+TEST_F(fw, fsdax_ext4_pte)
+{
+	struct fw_region r;
+
+	SETUP_KIND_OR_SKIP(&r, "fsdax_ext4_pte", "no_fsdax", "DAX filesystem");
+	expect_devdax(_metadata, &r);
+	fw_region_release(&r);
+}
+
+TEST_F(fw, fsdax_ext4_pmd)
+{
+	struct fw_region r;
+
+	SETUP_KIND_OR_SKIP(&r, "fsdax_ext4_pmd", "no_fsdax", "DAX filesystem");
 	expect_devdax(_metadata, &r);
 	fw_region_release(&r);
 }

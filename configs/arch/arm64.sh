@@ -34,4 +34,6 @@ foliowalk.oracle/fw.uffd_wp_marker_shmem    needs uffd-wp PTE markers (6.1 arm64
 foliowalk.oracle/fw.uffd_wp_marker_hugetlb  needs uffd-wp PTE markers (6.1 arm64 has no HAVE_ARCH_USERFAULTFD_WP)
 foliowalk.oracle/fw.devdax_pte  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
 foliowalk.oracle/fw.devdax_pmd  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
+foliowalk.oracle/fw.fsdax_ext4_pte  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
+foliowalk.oracle/fw.fsdax_ext4_pmd  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
 "

@@ -45,6 +45,8 @@ foliowalk.oracle/fw.uffd_wp_marker_shmem     needs uffd-wp PTE markers (6.1 s390
 foliowalk.oracle/fw.uffd_wp_marker_hugetlb   needs uffd-wp PTE markers (6.1 s390 has no HAVE_ARCH_USERFAULTFD_WP)
 foliowalk.oracle/fw.devdax_pte               needs pmem (Debian's s390x config has no LIBNVDIMM)
 foliowalk.oracle/fw.devdax_pmd               needs pmem (Debian's s390x config has no LIBNVDIMM)
+foliowalk.oracle/fw.fsdax_ext4_pte           needs a DAX device (Debian's s390x config has no LIBNVDIMM; its FS_DAX is for z/VM DCSS, which QEMU has not)
+foliowalk.oracle/fw.fsdax_ext4_pmd           needs a DAX device (Debian's s390x config has no LIBNVDIMM; its FS_DAX is for z/VM DCSS, which QEMU has not)
 foliowalk.oracle/fw.secretmem                needs memfd_secret() (6.1 s390 has no SECRETMEM: no ARCH_HAS_SET_DIRECT_MAP)
 foliowalk.oracle/fw.thp_pte_mapped           needs THP (no EDAT-1 under QEMU TCG)
 foliowalk.oracle/fw.thp_pte_mapped_dontneed  needs THP (no EDAT-1 under QEMU TCG)

@@ -15,12 +15,21 @@ NUMA_NODES=2
 # 2M pool for the selftests and tests, one 1G page per node so a 1G
 # page can migrate to the other node.
 HUGEPAGES="hugepagesz=2M hugepages=192 hugepagesz=1G hugepages=0:1,1:1 default_hugepagesz=2M"
-# Two 32M legacy pmem regions in node 0's low memory (X86_PMEM_LEGACY:
-# memmap=SIZE!START), which guest/init makes device-dax with 4K and 2M
-# alignment: the tests' devdax_pte and devdax_pmd kinds. Not for make
-# bench (its -icount tables were measured without them: lab/boot.sh
-# LAB_TEST_CMDLINE).
-PMEM="memmap=32M!1G memmap=32M!1056M"
+# Three legacy pmem regions in node 0's low memory (X86_PMEM_LEGACY:
+# memmap=SIZE!START): guest/init makes the first two device-dax with 4K
+# and 2M alignment (the tests' devdax_pte and devdax_pmd kinds) and puts
+# the FSDAX filesystem on the third, mounted -o dax (fsdax_ext4_pte,
+# fsdax_ext4_pmd). Not for make bench (its -icount tables were measured
+# without them: lab/boot.sh LAB_TEST_CMDLINE).
+PMEM="memmap=32M!1G memmap=32M!1056M memmap=64M!1088M"
+# The DAX filesystem: lab/boot.sh makes its image with mkfs.ext4 on the
+# host (the guest has no mkfs.ext4), guest/init writes it to the pmem
+# region left after the devdax ones and mounts it -o dax.
+FSDAX=ext4
+# Options of Debian's config taken on this arch only, on top of
+# configs/debian/options (lab/debian-config.sh): the filesystem FSDAX
+# needs (Debian has it as a module).
+DEBIAN_ARCH_OPTIONS="EXT4_FS"
 # NUMA topology reaches the kernel through ACPI SRAT.
 ARCH_KCONFIG="
 CONFIG_64BIT=y
