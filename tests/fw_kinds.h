@@ -1469,26 +1469,6 @@ static inline int fw_fsdax_extent(struct fw_region *r, unsigned long long *phys)
 	return 0;
 }
 
-/*
- * Write the file's blocks (zeros) before they are mapped: a write fault on
- * an unwritten extent converts only a part of it at a time, too little
- * for a PMD (measured: the PMD kind was mapped by PTEs).
- */
-static inline int fw_fsdax_write_zeros(struct fw_region *r)
-{
-	static const char zeros[65536];
-	size_t off;
-	ssize_t n;
-
-	for (off = 0; off < r->len; off += n) {
-		n = pwrite(r->fd, zeros, r->len - off < sizeof(zeros) ? r->len - off : sizeof(zeros),
-			   (off_t)off);
-		if (n <= 0)
-			return fw_unavailable(r, "pwrite_%s", n ? fw_errno_name(errno) : "short");
-	}
-	return 0;
-}
-
 static inline int fw_setup_fsdax(struct fw_region *r)
 {
 	int pmd = r->kind->level == FW_LEVEL_PMD;
@@ -1505,8 +1485,6 @@ static inline int fw_setup_fsdax(struct fw_region *r)
 	unlink(path);
 	if (fallocate(r->fd, 0, 0, r->len))
 		return fw_unavailable(r, "fallocate_%s", fw_errno_name(errno));
-	if (fw_fsdax_write_zeros(r))
-		return -1;
 	if (pmd && fw_fsdax_extent(r, &phys))
 		return -1;
 	if (pmd && phys % fw_env.pmd_sz)
