@@ -19,6 +19,16 @@ REPS=${BENCH_REPS:-5}
 MAX_SHIFT=${BENCH_MAX_SHIFT:-18}
 OPS=${BENCH_OPS:-status,floor,migrate,ksm,split}
 ICOUNT="-icount shift=0,sleep=off"
+# What else must not change from boot to boot for the table to repeat to
+# the decimal: the guest's random numbers (RDRAND/RNDR and the seeds the
+# kernel takes from them: -seed), its clock (the RTC counts guest time
+# from a fixed date), the kernel's and the user address space's layout
+# (nokaslr norandmaps; fw_bench's regions then sit at the same addresses,
+# so their page tables are the same). Measured on 2026-12-04 without them:
+# two runs on the same kernels gave the base's untouched status at N=65536
+# as 311.3 and 296.8 and the pagemap floor at N=1024 as 119.4 and 129.6.
+REPEAT_QEMU="-seed 1 -rtc base=2000-01-01T00:00:00,clock=vm"
+REPEAT_CMDLINE="nokaslr norandmaps"
 OUT=$LAB_TOP/bench/results
 RAW=$BUILD/results/bench
 
@@ -46,7 +56,8 @@ run_bench() {	# ARCH KERNEL PROGRAM
 	chmod +x "$payload/run"
 	lab_step "benchmark $1 $2 ($FLAVOUR, 1 vCPU, $ICOUNT)"
 	t0=$(date +%s)
-	LAB_SMP=1 LAB_TEST_CMDLINE= LAB_QEMU_EXTRA="$ICOUNT" LAB_TIMEOUT=${LAB_TIMEOUT:-5400} LAB_QUIET=1 \
+	LAB_SMP=1 LAB_TEST_CMDLINE="$REPEAT_CMDLINE" LAB_QEMU_EXTRA="$ICOUNT $REPEAT_QEMU" \
+		LAB_TIMEOUT=${LAB_TIMEOUT:-5400} LAB_QUIET=1 \
 		LAB_SHOW='^fwbench|^fw_bench' LAB_LOG="$RAW/$1-$2.console" \
 		"$LAB_TOP/lab/boot.sh" "$1" "$2" "$FLAVOUR" "$payload" || rc=$?
 	echo $(($(date +%s) - t0)) >"$RAW/$1-$2.wall"
@@ -76,7 +87,7 @@ write_table() {	# ARCH
 		echo
 		echo "- repo: $(git -C "$LAB_TOP" rev-parse --short HEAD)$(git -C "$LAB_TOP" diff --quiet HEAD -- bench lab patches || echo ' (with uncommitted changes)'), series: $(git -C "$KTREE" rev-parse --short "$KBRANCH"), base: $BASE_PACKAGE $BASE_VERSION"
 		echo "- machine: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(free -g | awk '/^Mem:/ {print $2}') GiB; $($QEMU --version | head -n 1)"
-		echo "- guest: FLAVOUR=$FLAVOUR MMCONFIG=$MMCONFIG (no lockdep, no DEBUG_VM, no test interface), 1 vCPU on node 0, node 1 memory only, $ICOUNT; $REPS repetitions per row"
+		echo "- guest: FLAVOUR=$FLAVOUR MMCONFIG=$MMCONFIG (no lockdep, no DEBUG_VM, no test interface), 1 vCPU on node 0, node 1 memory only, $ICOUNT $REPEAT_QEMU, kernel command line $REPEAT_CMDLINE; $REPS repetitions per row"
 		echo "- wall time of the whole run: base $(cat "$RAW/$a-base.wall") s, patched $(cat "$RAW/$a-patched.wall") s (for reference only: TCG wall time is noisy)"
 		echo
 		echo "Times are guest nanoseconds (under -icount shift=0: guest instructions) per unit,"
