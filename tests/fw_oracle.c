@@ -1107,21 +1107,25 @@ TEST_F(fw, secretmem)
  * mapped: pagemap sees them present, at pfns kpageflags has no page for
  * (KPF_NOPAGE), and the data is there.
  */
-static void expect_devdax(struct __test_metadata *_metadata, struct fw_region *r)
+static void check_devmap_kind(struct __test_metadata *_metadata, const char *name,
+			      const char *why_absent, const char *what)
 {
+	struct fw_region r;
 	size_t pg;
 	uint64_t pfn;
 
-	TH_LOG("%s: %s", r->kind->name, r->note);
-	for (pg = 0; pg < r->len / PAGE; pg++) {
-		expect_not_found(_metadata, (unsigned long)r->addr + pg * PAGE, 0);
-		expect_not_found(_metadata, (unsigned long)r->addr + pg * PAGE + PAGE - 1,
+	SETUP_KIND_OR_SKIP(&r, name, why_absent, what);
+	TH_LOG("%s: %s", r.kind->name, r.note);
+	for (pg = 0; pg < r.len / PAGE; pg++) {
+		expect_not_found(_metadata, (unsigned long)r.addr + pg * PAGE, 0);
+		expect_not_found(_metadata, (unsigned long)r.addr + pg * PAGE + PAGE - 1,
 				 FWT_MIGRATION | FWT_ZEROPAGE);
-		pfn = pagemap_pfn((unsigned long)r->addr + pg * PAGE);
+		pfn = pagemap_pfn((unsigned long)r.addr + pg * PAGE);
 		EXPECT_NE(pfn, 0) TH_LOG("page %zu not present", pg);
 		EXPECT_TRUE(has_kpf(pfn, KPF_NOPAGE)) TH_LOG("pfn %#llx has a page", (unsigned long long)pfn);
 	}
-	EXPECT_TRUE(fw_pattern_intact(r));
+	EXPECT_TRUE(fw_pattern_intact(&r));
+	fw_region_release(&r);
 }
 
 /*
@@ -1166,20 +1170,12 @@ TEST_F_TIMEOUT(fw, numa_hint_thp, 120)
 
 TEST_F(fw, devdax_pte)
 {
-	struct fw_region r;
-
-	SETUP_KIND_OR_SKIP(&r, "devdax_pte", "no_device_dax", "device-dax");
-	expect_devdax(_metadata, &r);
-	fw_region_release(&r);
+	check_devmap_kind(_metadata, "devdax_pte", "no_device_dax", "device-dax");
 }
 
 TEST_F(fw, devdax_pmd)
 {
-	struct fw_region r;
-
-	SETUP_KIND_OR_SKIP(&r, "devdax_pmd", "no_device_dax", "device-dax");
-	expect_devdax(_metadata, &r);
-	fw_region_release(&r);
+	check_devmap_kind(_metadata, "devdax_pmd", "no_device_dax", "device-dax");
 }
 
 /*
@@ -1190,20 +1186,12 @@ TEST_F(fw, devdax_pmd)
  */
 TEST_F(fw, fsdax_ext4_pte)
 {
-	struct fw_region r;
-
-	SETUP_KIND_OR_SKIP(&r, "fsdax_ext4_pte", "no_fsdax", "DAX filesystem");
-	expect_devdax(_metadata, &r);
-	fw_region_release(&r);
+	check_devmap_kind(_metadata, "fsdax_ext4_pte", "no_fsdax", "DAX filesystem");
 }
 
 TEST_F(fw, fsdax_ext4_pmd)
 {
-	struct fw_region r;
-
-	SETUP_KIND_OR_SKIP(&r, "fsdax_ext4_pmd", "no_fsdax", "DAX filesystem");
-	expect_devdax(_metadata, &r);
-	fw_region_release(&r);
+	check_devmap_kind(_metadata, "fsdax_ext4_pmd", "no_fsdax", "DAX filesystem");
 }
 
 /*
