@@ -24,13 +24,18 @@ help:
 run: setup apply
 	@$(LAB)/demo.sh $(ARCH)
 
-## make check       base and patched, every suite, one table (ARCH=x86_64|arm64|s390x)
+# The page-table geometries make check-all boots (configs/arch/NAME.sh):
+# 5 levels, 4 (P4D folded at run time), 4 (P4D folded at build time),
+# s390's run-time folding, 2 levels with HIGHPTE.
+CHECK_ARCHES ?= x86_64 x86_64-4level arm64 s390x i386-686
+
+## make check       base and patched, every suite, one table (ARCH=x86_64|x86_64-4level|arm64|s390x|i386-686)
 check:
 	@$(LAB)/check.sh $(ARCH)
 
-## make check-all   make check for x86_64, arm64 and s390x
+## make check-all   make check for every geometry of CHECK_ARCHES (x86_64 on 5 and 4 levels, arm64, s390x, i386 686)
 check-all:
-	@$(LAB)/check.sh x86_64 arm64 s390x
+	@$(LAB)/check.sh $(CHECK_ARCHES)
 
 ## make bench       benchmarks, base vs patched (prod kernels, -icount): bench/results/ARCH.*
 bench:

@@ -26,7 +26,7 @@ LOG=${LAB_LOG:-$LOGS/$LAB_ARCH-$KERNEL-$FLAVOUR-boot.log}
 TIMEOUT=${LAB_TIMEOUT:-1800}
 SMP=${LAB_SMP:-4}
 TEST_CMDLINE=${LAB_TEST_CMDLINE-secretmem.enable=1 ${PMEM:-}}
-MEM_PER_NODE=${LAB_MEM_PER_NODE:-5G}	# 5G: room for a 1G hugetlb page per node
+MEM_PER_NODE=${LAB_MEM_PER_NODE:-$MEM_PER_NODE}	# configs/arch/ARCH.sh, default 5G
 
 [ -f "$KOUT/.lab-complete" ] || die "no complete $KERNEL kernel for $LAB_ARCH ($FLAVOUR): build it first (make build ARCH=$LAB_ARCH KERNEL=$KERNEL)"
 [ "$MODE" = shell ] || [ -x "$PAYLOAD/run" ] || die "payload ${PAYLOAD} has no executable 'run'"
@@ -109,7 +109,7 @@ qemu_args() {
 	numa_topology
 	printf '%s\n' \
 		-kernel "$IMAGE" -initrd "$INITRD" -nographic -no-reboot \
-		-append "console=$CONSOLE $HUGEPAGES $TEST_CMDLINE panic=-1 lab.mode=$MODE ${LAB_CMDLINE_EXTRA:-}"
+		-append "console=$CONSOLE $HUGEPAGES ${BOOT_CMDLINE:+$BOOT_CMDLINE }$TEST_CMDLINE panic=-1 lab.mode=$MODE ${LAB_CMDLINE_EXTRA:-}"
 	# shellcheck disable=SC2086
 	[ -z "${LAB_QEMU_EXTRA:-}" ] || printf '%s\n' $LAB_QEMU_EXTRA
 }
@@ -119,7 +119,7 @@ INITRD=$BUILD/initramfs-$LAB_ARCH-$KERNEL-$FLAVOUR-$$.cpio
 make_initramfs "$INITRD"
 trap 'rm -f "$INITRD"' EXIT
 mapfile -t ARGS < <(qemu_args)
-lab_say "boot $LAB_ARCH $KERNEL ($FLAVOUR), timeout ${TIMEOUT}s, console: ${LOG#"$LAB_TOP"/}"
+lab_say "boot $LAB_ARCH${GEOMETRY:+ ($GEOMETRY)} $KERNEL ($FLAVOUR), timeout ${TIMEOUT}s, console: ${LOG#"$LAB_TOP"/}"
 
 if [ "$MODE" = shell ]; then
 	"$QEMU" "${ARGS[@]}"

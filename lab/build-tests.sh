@@ -28,7 +28,7 @@ user_cflags() {
 	printf '%s\n' -O2 -static -isystem "$KOUT/usr/include"
 	if [ "$DEB_ARCH" != "$(dpkg --print-architecture)" ]; then
 		printf '%s\n' -I"$BUILD/sysroot-$DEB_ARCH/usr/include" \
-			-L"$BUILD/sysroot-$DEB_ARCH/usr/lib/${CROSS_COMPILE%-}"
+			-L"$BUILD/sysroot-$DEB_ARCH/usr/lib/${USER_TRIPLET:-${CROSS_COMPILE%-}}"
 	fi
 }
 

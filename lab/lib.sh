@@ -109,8 +109,13 @@ load_arch() {
 	local f=$LAB_TOP/configs/arch/$1.sh
 	[ -f "$f" ] || die "unknown ARCH '$1' (have: $(lab_arches | tr '\n' ' '))"
 	NUMA_NODES=2		# 1: the machine has one node (no -numa)
+	MEM_PER_NODE=5G		# 5G: room for a 1G hugetlb page per node
 	NOT_HERE=""		# "TEST reason" lines: what the machine cannot run
 	STRESS_MEMCG_MAX=8M	# make stress: memory.max of the races' cgroup
+	KERNEL_ARCH=""		# boots the kernels of that ARCH (a geometry of it)
+	BOOT_CMDLINE=""		# on the kernel command line of every boot
+	USER_TRIPLET=""		# the guest's multiarch triplet (default: CROSS_COMPILE's)
+	GEOMETRY=""		# the page-table geometry, for tables and logs
 	# shellcheck source=/dev/null
 	. "$f"
 	[ "$MMCONFIG" != lab ] || NOT_HERE+=$LAB_CONFIG_NOT_HERE
@@ -167,7 +172,9 @@ debian) MMCONFIG_SUFFIX=-debian ;;
 *) die "MMCONFIG must be lab or debian, not '$MMCONFIG'" ;;
 esac
 
-kout_for() { echo "$BUILD/out/$LAB_ARCH-$1-$2$MMCONFIG_SUFFIX"; }	# KERNEL FLAVOUR
+# kout_for KERNEL FLAVOUR: the kernel's build directory (a geometry that
+# boots another ARCH's kernels, KERNEL_ARCH, shares its directory)
+kout_for() { echo "$BUILD/out/${KERNEL_ARCH:-$LAB_ARCH}-$1-$2$MMCONFIG_SUFFIX"; }
 
 # kernel_make SRC OUT ARGS...: make in kernel tree SRC, output in OUT, for
 # the loaded arch, through ccache when present.

@@ -1,0 +1,42 @@
+# shellcheck shell=bash
+# i386 as Debian's 686 flavour builds it: 2-level page tables (PMD, PUD
+# and P4D folded at compile time: pmd_addr_end() is the end of the range,
+# one PGD entry and its PTE table map 4 MiB), HIGHMEM4G and HIGHPTE (PTE
+# tables in highmem, mapped with kmap_local while a walk reads them),
+# THP of 4 MiB. Sourced by lab/lib.sh.
+KARCH=i386
+CROSS_COMPILE=
+USER_CC=i686-linux-gnu-gcc
+USER_TRIPLET=i386-linux-gnu
+CROSS_PACKAGES="gcc-i686-linux-gnu libc6-dev-i386-cross"
+DEB_ARCH=i386
+KIMAGE=arch/x86/boot/bzImage
+KTARGET=bzImage
+QEMU=qemu-system-i386
+QEMU_PACKAGE=qemu-system-x86
+QEMU_MACHINE="-M pc -cpu max"
+CONSOLE=ttyS0
+GEOMETRY="2 levels, HIGHPTE"
+# No NUMA on 32-bit x86 without BIGSMP and PAE. 3G, below QEMU pc's 4G
+# hole: 896M of lowmem and the rest highmem, where HIGHPTE puts the PTE
+# tables of the tests.
+NUMA_NODES=1
+MEM_PER_NODE=3G
+HUGEPAGES="hugepagesz=4M hugepages=48 default_hugepagesz=4M"
+ARCH_KCONFIG="
+CONFIG_NUMA=n
+CONFIG_SERIAL_8250=y
+CONFIG_SERIAL_8250_CONSOLE=y
+"
+# Debian's config of this arch: the line of configs/distro.list (version,
+# file; sha256 in configs/distro.sha256) MMCONFIG=debian derives the mm
+# fragment from (lab/debian-config.sh), and the arch options that decide
+# the geometry, taken with Debian's values.
+DEBIAN_CONFIG=i386-686
+DEBIAN_ARCH_OPTIONS="HIGHMEM4G HIGHPTE"
+NOT_HERE="
+selftests.migration                 needs two NUMA nodes (32-bit x86 without PAE has no NUMA)
+selftests.ksm_numa_merge_1          needs two NUMA nodes (32-bit x86 without PAE has no NUMA)
+selftests.ksm_numa_merge_0          needs two NUMA nodes (32-bit x86 without PAE has no NUMA)
+foliowalk.oracle/fw.above_128t      needs an address space above 128 TiB (32-bit: 3 GiB)
+"

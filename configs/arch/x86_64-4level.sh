@@ -1,0 +1,13 @@
+# shellcheck shell=bash
+# x86_64 on 4-level page tables, as most Debian amd64 machines run it
+# (CPUs without LA57): the x86_64 kernels, booted with no5lvl. The P4D
+# level is folded at run time (pgtable_l5_enabled() false: pgd_none() is
+# 0, p4d_none() tests the top-level entry, which maps 512 GiB), and user
+# space ends at 128 TiB. Sourced by lab/lib.sh.
+. "$LAB_TOP/configs/arch/x86_64.sh"
+KERNEL_ARCH=x86_64
+BOOT_CMDLINE="no5lvl"
+GEOMETRY="4 levels, P4D folded at run time"
+NOT_HERE+="
+foliowalk.oracle/fw.above_128t   needs an address space above 128 TiB (4-level page tables: no5lvl)
+"
