@@ -254,6 +254,88 @@ static void op_unavailable(const char *op, const char *why)
 
 /* ---- move_pages() status ---- */
 
+/*
+ * Boundary kinds: the move_pages() status of n addresses of r (in address
+ * order, in one call) against pagemap: a node where a page is present, an
+ * errno where none is (-ENOENT; base: -EFAULT, as its FOLL_DUMP gave for
+ * unpopulated anonymous memory). The line counts only that, so it is the
+ * same on any correct kernel; a status walk that skips the written pages
+ * or reads past a page table shows in mismatches.
+ */
+static void status_vs_pagemap(struct fw_region *r, const char *query, void **pages, size_t n)
+{
+	size_t np = r->len / page_sz, i, pg;
+	int *status = malloc(n * sizeof(*status));
+	uint64_t *pm = calloc(np, sizeof(*pm));
+	long present = 0, node = 0, absent = 0, err = 0, bad = 0, ret;
+	int s;
+
+	if (!status || !pm || fw_pagemap(r->addr, np, pm)) {
+		printf("fwdiff: move_pages.status kind=%s query=%s setup=unavailable reason=pagemap\n",
+		       r->kind->name, query);
+		expect(0, "%s: no pagemap", query);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		status[i] = FW_UNSET;
+	ret = fw_move_pages(0, n, pages, NULL, status, 0);
+	ret = ret < 0 ? -errno : ret;
+	for (i = 0; i < n; i++) {
+		pg = (size_t)((char *)pages[i] - r->addr) / page_sz;
+		s = status[i];
+		if (pm[pg] & PM_PRESENT) {
+			present++;
+			if (s >= 0 && valid_status(s)) {
+				node++;
+				continue;
+			}
+		} else {
+			absent++;
+			if (s == -ENOENT || s == -EFAULT) {
+				err++;
+				continue;
+			}
+		}
+		if (++bad <= 4)
+			expect(0, "%s: page B%+ld %s, status %s", query,
+			       (long)pg - (long)(r->len / 2 / page_sz),
+			       pm[pg] & PM_PRESENT ? "present" : "not present", st(s));
+	}
+	printf("fwdiff: move_pages.status kind=%s query=%s n=%zu ret=%s present=%ld with_node=%ld absent=%ld with_errno=%ld mismatches=%ld\n",
+	       r->kind->name, query, n, rv(ret), present, node, absent, err, bad);
+	expect(ret == 0, "%s: %s", query, rv(ret));
+	expect(!bad, "%s: %ld statuses do not match pagemap", query, bad);
+out:
+	free(status);
+	free(pm);
+}
+
+/*
+ * every_page: each page of the VMA; across_boundary: its first page, the
+ * page before the written ones, those, the page after them and its last
+ * page (so the written pages are reached from the empty block's side)
+ */
+static void status_boundary(struct fw_region *r)
+{
+	size_t n = r->len / page_sz, from, to, i, k = 0;
+	void **pages = calloc(n, sizeof(*pages));
+
+	if (!pages) {
+		expect(0, "malloc");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		pages[i] = r->addr + i * page_sz;
+	status_vs_pagemap(r, "every_page", pages, n);
+	fw_data_pages(r, &from, &to);
+	pages[k++] = r->addr;
+	for (i = from - 1; i <= to; i++)
+		pages[k++] = r->addr + i * page_sz;
+	pages[k++] = r->addr + r->len - page_sz;
+	status_vs_pagemap(r, "across_boundary", pages, k);
+	free(pages);
+}
+
 static void op_status(struct fw_region *r)
 {
 	unsigned int fl = r->kind->flags;
@@ -281,6 +363,8 @@ static void op_status(struct fw_region *r)
 			expect(status[w] == -EFAULT, "%s: unmapped address reports %s",
 			       where_name[w], st(status[w]));
 	}
+	if (fl & FW_K_BOUNDARY)
+		status_boundary(r);
 }
 
 /* ---- move_pages() of one page ---- */
@@ -601,35 +685,102 @@ static void op_batch(void)
 
 /* ---- KSM ---- */
 
-static void ksm_report(struct fw_region *r, const char *step, int ret,
-		       int settle, const struct fw_ksm_counts *base)
+/*
+ * Boundary kinds: how many of the written pages are on a frame of their
+ * own: present, at a pfn that none of the others has, and not a KSM page
+ * (kpageflags); -1 when pagemap cannot be read
+ */
+static long own_frames(const struct fw_region *r)
 {
+	size_t n = r->data_len / page_sz, i, j;
+	uint64_t pm[FW_BOUNDARY_PAGES], pfn, flags;
+	long count = 0;
+	int kfd, own;
+
+	if (n > FW_BOUNDARY_PAGES || fw_pagemap(r->addr + r->data_off, n, pm))
+		return -1;
+	kfd = open("/proc/kpageflags", O_RDONLY);
+	for (i = 0; i < n; i++) {
+		pfn = pm[i] & PM_PFN_MASK;
+		own = (pm[i] & PM_PRESENT) && pfn;
+		for (j = 0; own && j < n; j++)
+			own = j == i || !(pm[j] & PM_PRESENT) || (pm[j] & PM_PFN_MASK) != pfn;
+		if (own && kfd >= 0 && !fw_kpageflags(kfd, pfn, 1, &flags))
+			own = !(flags & (1ULL << KPF_KSM));
+		count += own;
+	}
+	if (kfd >= 0)
+		close(kfd);
+	return count;
+}
+
+/* scans: "done", "timeout" (ksmd did not settle) or "none" (not run) */
+static void ksm_report(struct fw_region *r, const char *step, int ret,
+		       const char *scans, const struct fw_ksm_counts *base)
+{
+	int unmerge = !strncmp(step, "unmerge", 7);
 	struct fw_ksm_counts now;
 	struct fw_pstat ps;
 	const char *data;
+	long own = -1;
 
 	fw_ksm_read(&now);
 	fw_region_pstat(r, &ps);
+	if (r->kind->flags & FW_K_BOUNDARY)
+		own = own_frames(r);
 	data = fw_region_data(r);
-	printf("fwdiff: ksm kind=%s step=%s ret=%s scans=%s pages_shared=%+ld pages_sharing=%+ld ksm_pages=%s data=%s\n",
-	       r->kind->name, step, rv(ret), settle ? "timeout" : "done",
+	printf("fwdiff: ksm kind=%s step=%s ret=%s scans=%s pages_shared=%+ld pages_sharing=%+ld ksm_pages=%s",
+	       r->kind->name, step, rv(ret), scans,
 	       now.shared - base->shared, now.sharing - base->sharing,
-	       ps.flags_ok ? num(ps.ksm) : "unknown", data);
-	expect(!settle, "%s: ksmd did not finish", step);
+	       ps.flags_ok ? num(ps.ksm) : "unknown");
+	if (r->kind->flags & FW_K_BOUNDARY)
+		printf(" own_frames=%s", num(own));
+	printf(" data=%s\n", data);
+	expect(strcmp(scans, "timeout"), "%s: ksmd did not finish", step);
 	expect_data(r, data, step);
+	/* every written page on its own frame again, whatever the walk skipped */
+	if ((r->kind->flags & FW_K_BOUNDARY) && unmerge && have_pageflags)
+		expect(own == FW_BOUNDARY_PAGES,
+		       "%s: %ld of the %d written pages are on a frame of their own (the rest stayed merged)",
+		       step, own, FW_BOUNDARY_PAGES);
 	if (!(r->kind->flags & FW_K_MERGES))
 		return;
 	if (!ps.flags_ok)
 		return;
-	if (!strcmp(step, "merge"))
-		expect(ps.ksm > 0, "merge: no KSM page");
+	if (!unmerge)
+		expect(ps.ksm > 0, "%s: no KSM page", step);
 	else
-		expect(ps.ksm == 0, "unmerge: %ld KSM pages left", ps.ksm);
+		expect(ps.ksm == 0, "%s: %ld KSM pages left", step, ps.ksm);
 }
 
 static int madvise_ret(struct fw_region *r, int advice)
 {
 	return madvise(r->addr, r->len, advice) ? -errno : 0;
+}
+
+static const char *settled(int settle)
+{
+	return settle ? "timeout" : "done";
+}
+
+/*
+ * Boundary kinds, after their MADV_UNMERGEABLE: merged again, then
+ * unmerged by "echo 2 > /sys/kernel/mm/ksm/run" (which unmerges every
+ * mergeable VMA of every process registered with KSM, each from its start
+ * to its end, as MADV_UNMERGEABLE does its range). run is put back as it
+ * was (0: fw_ksm_settle() stopped ksmd), never left at 2.
+ */
+static void ksm_unmerge_all(struct fw_region *r, const struct fw_ksm_counts *base)
+{
+	long run;
+	int ret;
+
+	ret = madvise_ret(r, MADV_MERGEABLE);
+	ksm_report(r, "remerge", ret, settled(fw_ksm_settle()), base);
+	run = fw_read_long(KSM_SYSFS "run");
+	ret = fw_write_str(KSM_SYSFS "run", "2");
+	ksm_report(r, "unmerge_all", ret, "none", base);
+	fw_write_long(KSM_SYSFS "run", run == 1 ? 1 : 0);
 }
 
 /*
@@ -648,12 +799,14 @@ static void op_ksm(struct fw_region *r)
 		mprotect(r->addr, r->len, PROT_READ | PROT_WRITE);
 	ret = madvise_ret(r, MADV_MERGEABLE);
 	settle = fw_ksm_settle();
-	ksm_report(r, "merge", ret, settle, &base);
+	ksm_report(r, "merge", ret, settled(settle), &base);
 	if (r->prot == PROT_NONE)
 		mprotect(r->addr, r->len, PROT_NONE);
 	ret = madvise_ret(r, MADV_UNMERGEABLE);
 	settle = fw_ksm_settle();
-	ksm_report(r, "unmerge", ret, settle, &base);
+	ksm_report(r, "unmerge", ret, settled(settle), &base);
+	if (r->kind->flags & FW_K_BOUNDARY)
+		ksm_unmerge_all(r, &base);
 }
 
 /* ksmd scans only while some mm is registered: keep one page mergeable */

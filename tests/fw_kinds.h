@@ -24,6 +24,7 @@
 #define FW_KINDS_H
 
 #include <dirent.h>
+#include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -42,7 +43,7 @@
 #define FW_SPARSE_WORDS		8
 #define FW_KSM_TIMEOUT_MS	60000
 #define FW_TMPFS_MAGIC		0x01021994
-#define FW_MAX_KINDS		48
+#define FW_MAX_KINDS		64
 #define FW_MAX_HUGETLB_SIZES	8
 #define FW_CG2_MNT		"/tmp/fw-cg2"	/* cgroup2, mounted while a memcg exists */
 #define FW_NUMA_BALANCING	"/proc/sys/kernel/numa_balancing"
@@ -73,6 +74,7 @@
 #define FW_K_SECRET	(1 << 21)	/* memfd_secret(): out of the kernel's direct map */
 #define FW_K_MEMCG	(1 << 22)	/* charged to a memcg over its memory.max: part swapped */
 #define FW_K_NUMA_HINT	(1 << 23)	/* written, then the NUMA scanner made its entries PROT_NONE */
+#define FW_K_BOUNDARY	(1 << 24)	/* a VMA across a level boundary, one side empty */
 
 /* Who uses a kind (struct fw_kind.uses). */
 #define FW_USE_DIFF	(1 << 0)	/* fw_diff: every per-kind operation */
@@ -158,6 +160,10 @@ struct fw_memcg {
  *		setup keeps it on one (put back by its end or by
  *		fw_region_release()); valid when @numa_pinned
  * @numa_pinned: the setup pinned the process to one CPU
+ * @data_off:	where in it the data pattern starts, in bytes (boundary
+ *		kinds: at their written pages)
+ * @data_len:	how many bytes of it hold the pattern; 0: all from
+ *		@data_off (every other kind)
  * @why:	why it is unavailable; "" when it was set up
  */
 struct fw_region {
@@ -178,6 +184,7 @@ struct fw_region {
 	int numa_changed;
 	cpu_set_t numa_cpus;
 	int numa_pinned;
+	size_t data_off, data_len;
 	char why[64];
 };
 
@@ -286,12 +293,19 @@ static inline int fw_words_intact(const struct fw_region *r, size_t pg, size_t f
 	return 1;
 }
 
+/* the pages of r that hold its data pattern: [*from, *to) */
+static inline void fw_data_pages(const struct fw_region *r, size_t *from, size_t *to)
+{
+	*from = r->data_off / fw_env.page_sz;
+	*to = r->data_len ? *from + r->data_len / fw_env.page_sz : r->len / fw_env.page_sz;
+}
+
 static inline void fw_region_fill(struct fw_region *r)
 {
-	size_t wpp = fw_env.page_sz / 8, pg;
+	size_t wpp = fw_env.page_sz / 8, pg, to;
 
 	r->pat = FW_PAT_DATA;
-	for (pg = 0; pg < r->len / fw_env.page_sz; pg++) {
+	for (fw_data_pages(r, &pg, &to); pg < to; pg++) {
 		if (fw_sparse(r)) {
 			fw_fill_words(r, pg, 0, FW_SPARSE_WORDS);
 			fw_fill_words(r, pg, wpp - FW_SPARSE_WORDS, wpp);
@@ -303,9 +317,9 @@ static inline void fw_region_fill(struct fw_region *r)
 
 static inline int fw_pattern_intact(const struct fw_region *r)
 {
-	size_t wpp = fw_env.page_sz / 8, pg;
+	size_t wpp = fw_env.page_sz / 8, pg, to;
 
-	for (pg = 0; pg < r->len / fw_env.page_sz; pg++) {
+	for (fw_data_pages(r, &pg, &to); pg < to; pg++) {
 		if (fw_sparse(r) ? !fw_words_intact(r, pg, 0, FW_SPARSE_WORDS) ||
 				   !fw_words_intact(r, pg, wpp - FW_SPARSE_WORDS, wpp) :
 				   !fw_words_intact(r, pg, 0, wpp))
@@ -1041,19 +1055,30 @@ static inline int fw_setup_special(struct fw_region *r)
 
 /* ---- the table ---- */
 
+/* a 64-bit unsigned long: addresses above 4 GiB exist */
+#define FW_64BIT		(ULONG_MAX > 0xffffffffUL)
+
+#if FW_64BIT
 /* 128 TiB: the top of a 4-level (47-bit) user address space */
 #define FW_ABOVE_128T		(1UL << 47)
 /* where anon4k_above_128t asks for its reservation: 4 PiB, as a 5-level
  * x86_64 hands out to a hint there (a 4-level kernel ignores the hint) */
 #define FW_HIGH_HINT		(1UL << 52)
+#else
+/* 32-bit: nothing is above 128 TiB (the setup says so before using these) */
+#define FW_ABOVE_128T		ULONG_MAX
+#define FW_HIGH_HINT		0UL
+#endif
 
 /* anon4k_above_128t: anon4k at an address only 5-level page tables have */
 static inline int fw_setup_anon_high(struct fw_region *r)
 {
-	void *p = fw_map_hint((void *)FW_HIGH_HINT, r->len, fw_env.page_sz, fw_env.page_sz,
-			      PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			      &r->span);
+	void *p;
 
+	if (!FW_64BIT)
+		return fw_unavailable(r, "no_5level_tables");
+	p = fw_map_hint((void *)FW_HIGH_HINT, r->len, fw_env.page_sz, fw_env.page_sz,
+			PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, &r->span);
 	if (p == MAP_FAILED)
 		return fw_unavailable(r, "mmap_%s", fw_errno_name(errno));
 	r->addr = p;
@@ -1063,6 +1088,193 @@ static inline int fw_setup_anon_high(struct fw_region *r)
 		return fw_unavailable(r, "no_5level_tables");
 	madvise(r->addr, r->len, MADV_NOHUGEPAGE);
 	fw_region_fill(r);
+	return 0;
+}
+
+/*
+ * The boundary kinds, empty_then_anon4k_<S> and anon4k_then_empty_<S>: a
+ * private anonymous VMA [B - FW_BOUNDARY_REACH, B + FW_BOUNDARY_REACH)
+ * across B, a multiple of S, the size that one entry of a page-table level
+ * maps (arg: log2(S), with FW_BOUNDARY_END for the second kind): 2M and
+ * 4M (a PMD; folded into the PGD on 2-level 32-bit arm and i386), 1G (a
+ * PUD; folded on 3-level configs), 512G (a PGD entry of 4-level arm64,
+ * whose P4D is folded), 256T (a PGD entry of 5-level x86_64).
+ * empty_then_anon4k: the VMA starts in an S-aligned block [B - S, B) in
+ * which nothing is mapped (no VMA but its own, untouched part) and has its
+ * FW_BOUNDARY_PAGES written pages just past B; anon4k_then_empty: they are
+ * just before B, and the VMA goes on into an empty block [B, B + S), where
+ * it ends. 4K pages (MADV_NOHUGEPAGE) written with the pattern (pairs
+ * identical: KSM merges them), the rest of the VMA never touched
+ * (@data_off and @data_len say where the data is). A walk over the VMA
+ * must step from the empty block's entry to the next entry
+ * (empty_then_anon4k), and stop at the end of the page table the pages are
+ * in (anon4k_then_empty); with the *_addr_end() of a folded level, which
+ * return the end of the range, it misses the pages or reads past the
+ * table. The VMA is small (8M) so that base's page-by-page KSM unmerge of
+ * it is quick under QEMU TCG.
+ *
+ * B is found in /proc/self/maps: the first multiple of S at which
+ * [B - S, B + S) (and the VMA, and a guard page on either side) meets no
+ * VMA, above FW_BOUNDARY_FLOOR, where the address space reaches B + S (a
+ * probe mapping of its last page). Where there is none, the first at which
+ * the empty side alone is free: [B - S, B) for empty_then_anon4k,
+ * [B, B + S) for anon4k_then_empty (a 3G 32-bit address space has its mmap
+ * area and stack in the last GiB: i386 gets B = 2G and 1G for S = 1G).
+ * Unavailable "address_space_too_small" where the address space cannot
+ * hold such a block at all (32-bit: 512G and 256T; 4-level x86_64, 48-bit
+ * arm64: 256T), "no_free_block" where VMAs are in the way everywhere.
+ */
+#define FW_BOUNDARY_PAGES	64		/* written pages of a boundary kind */
+#define FW_BOUNDARY_REACH	(4UL << 20)	/* its VMA: so far on either side of B */
+#define FW_BOUNDARY_END		0x100		/* arg: the pages before B, the empty block after */
+#define FW_BOUNDARY_SHIFT(arg)	((unsigned int)(arg) & 0xff)
+#define FW_BOUNDARY_FLOOR	(1UL << 20)	/* nothing of theirs below */
+#define FW_MAX_VMAS		4096
+
+struct fw_vma {
+	unsigned long start, end;
+};
+
+/* the VMAs of the process, in address order (/proc/self/maps); how many, or -1 */
+static inline int fw_read_vmas(struct fw_vma *v, int max)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (n >= 0 && fgets(line, sizeof(line), f)) {
+		if (n == max)
+			n = -1;
+		else if (sscanf(line, "%lx-%lx", &v[n].start, &v[n].end) == 2)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* the page at a is in the address space: a probe mapping of it (unmapped again) can be made */
+static inline int fw_page_mappable(unsigned long a)
+{
+	void *p = mmap((void *)a, fw_env.page_sz, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return errno == EEXIST;
+	munmap(p, fw_env.page_sz);
+	return p == (void *)a;
+}
+
+/*
+ * The first B, a multiple of 1 << shift, at which [B - below, B + above)
+ * and a guard page on either side meet none of the n VMAs of v, above
+ * FW_BOUNDARY_FLOOR, where the address space reaches B + above; 0 when
+ * there is none (n 0: whether the address space can hold one at all).
+ */
+static inline unsigned long fw_boundary_find(const struct fw_vma *v, int n, unsigned int shift,
+					     unsigned long below, unsigned long above)
+{
+	unsigned long s = 1UL << shift, pg = fw_env.page_sz, b, lo, hi;
+	int i;
+
+	b = fw_align_up(FW_BOUNDARY_FLOOR + below + pg, s);
+	for (;;) {
+		if (!b || b > ULONG_MAX - above - pg)
+			return 0;
+		lo = b - below - pg;
+		hi = b + above + pg;
+		for (i = 0; i < n && (v[i].end <= lo || v[i].start >= hi); i++)
+			;
+		if (i == n)
+			return fw_page_mappable(b + above - pg) ? b : 0;
+		/* the next one whose lo is at or above the VMA's end */
+		if (v[i].end > ULONG_MAX - below - pg - s)
+			return 0;
+		b = fw_align_up(v[i].end + below + pg, s);
+	}
+}
+
+/* B of a boundary kind: the middle of its VMA */
+static inline char *fw_boundary(const struct fw_region *r)
+{
+	return r->addr + r->len / 2;
+}
+
+/* how many pages of r pagemap reports present, -1 if unreadable; *data: of the data pages */
+static inline long fw_region_present(const struct fw_region *r, long *data)
+{
+	size_t n = r->len / fw_env.page_sz, i, from, to;
+	uint64_t *pm = calloc(n, sizeof(*pm));
+	long present = 0;
+
+	*data = 0;
+	if (!pm || fw_pagemap(r->addr, n, pm)) {
+		free(pm);
+		return -1;
+	}
+	fw_data_pages(r, &from, &to);
+	for (i = 0; i < n; i++) {
+		present += !!(pm[i] & PM_PRESENT);
+		*data += i >= from && i < to && (pm[i] & PM_PRESENT);
+	}
+	free(pm);
+	return present;
+}
+
+static inline int fw_setup_boundary(struct fw_region *r)
+{
+	unsigned int shift = FW_BOUNDARY_SHIFT(r->kind->arg);
+	int end_side = !!(r->kind->arg & FW_BOUNDARY_END);
+	unsigned long reach = FW_BOUNDARY_REACH, pg = fw_env.page_sz, s, wide, b;
+	long present, data;
+	struct fw_vma *v;
+	char *p;
+	int n;
+
+	/* 32-bit: a block of 512G or 256T is more than the address space */
+	if (shift >= sizeof(long) * 8 - 1)
+		return fw_unavailable(r, "address_space_too_small");
+	s = 1UL << shift;
+	wide = s > reach ? s : reach;
+	v = calloc(FW_MAX_VMAS, sizeof(*v));
+	if (!v)
+		return fw_unavailable(r, "malloc");
+	n = fw_read_vmas(v, FW_MAX_VMAS);
+	if (n < 0) {
+		free(v);
+		return fw_unavailable(r, "maps_unreadable");
+	}
+	b = fw_boundary_find(v, n, shift, wide, wide);
+	if (!b)
+		b = end_side ? fw_boundary_find(v, n, shift, reach, wide) :
+			       fw_boundary_find(v, n, shift, wide, reach);
+	free(v);
+	if (!b) {
+		b = end_side ? fw_boundary_find(NULL, 0, shift, reach, wide) :
+			       fw_boundary_find(NULL, 0, shift, wide, reach);
+		return fw_unavailable(r, b ? "no_free_block" : "address_space_too_small");
+	}
+	p = mmap((void *)(b - reach), 2 * reach, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED)
+		return fw_unavailable(r, "mmap_%s", fw_errno_name(errno));
+	r->span.start = p;
+	r->span.len = 2 * reach;
+	if (p != (char *)(b - reach))	/* a kernel without MAP_FIXED_NOREPLACE */
+		return fw_unavailable(r, "mmap_elsewhere");
+	r->addr = p;
+	r->len = 2 * reach;
+	r->prot = PROT_READ | PROT_WRITE;
+	r->guarded = 1;
+	madvise(r->addr, r->len, MADV_NOHUGEPAGE);
+	r->data_len = FW_BOUNDARY_PAGES * pg;
+	r->data_off = end_side ? reach - r->data_len : reach;
+	fw_region_fill(r);
+	present = fw_region_present(r, &data);
+	if (present != FW_BOUNDARY_PAGES || data != FW_BOUNDARY_PAGES)
+		return fw_unavailable(r, "present_%ld_data_%ld_of_%d", present, data,
+				      FW_BOUNDARY_PAGES);
 	return 0;
 }
 
@@ -1529,6 +1741,12 @@ static inline int fw_setup_secretmem(struct fw_region *r)
 
 #define FW_DIFF_ALL	(FW_USE_DIFF | FW_USE_BATCH)
 
+/* a boundary kind (fw_setup_boundary()); not FW_K_POPULATED: most of its VMA is not */
+#define FW_BOUNDARY_KIND(name, arg)						\
+	{ name, fw_setup_boundary, arg, 0,					\
+	  FW_K_MERGES | FW_K_BOUNDARY, FW_LEVEL_PTE, FW_ORDER_PAGE,		\
+	  FW_USE_DIFF | FW_USE_ORACLE }
+
 /*
  * The kinds, in the order the programs walk them (fw_diff prints them in
  * this order). The hugetlb entry is the template of hugetlb_<size>.
@@ -1612,6 +1830,22 @@ static const struct fw_kind fw_kind_defs[] = {
 	{ "anon4k_above_128t", fw_setup_anon_high, 0, FW_SMALL_PAGES,
 	  FW_K_POPULATED | FW_K_HIGH, FW_LEVEL_PTE, FW_ORDER_PAGE,
 	  FW_USE_DIFF | FW_USE_ORACLE },
+	/*
+	 * A VMA of 4K pages across a multiple B of a level's size (2M, 4M,
+	 * 1G, 512G, 256T): an empty block, then the written pages just past
+	 * B; the written pages just before B, then an empty block
+	 * (fw_setup_boundary())
+	 */
+	FW_BOUNDARY_KIND("empty_then_anon4k_2m", 21),
+	FW_BOUNDARY_KIND("empty_then_anon4k_4m", 22),
+	FW_BOUNDARY_KIND("empty_then_anon4k_1g", 30),
+	FW_BOUNDARY_KIND("empty_then_anon4k_512g", 39),
+	FW_BOUNDARY_KIND("empty_then_anon4k_256t", 48),
+	FW_BOUNDARY_KIND("anon4k_then_empty_2m", FW_BOUNDARY_END | 21),
+	FW_BOUNDARY_KIND("anon4k_then_empty_4m", FW_BOUNDARY_END | 22),
+	FW_BOUNDARY_KIND("anon4k_then_empty_1g", FW_BOUNDARY_END | 30),
+	FW_BOUNDARY_KIND("anon4k_then_empty_512g", FW_BOUNDARY_END | 39),
+	FW_BOUNDARY_KIND("anon4k_then_empty_256t", FW_BOUNDARY_END | 48),
 	/* hwpoison entries: no folio; the poisoned pages are never read */
 	{ "hwpoison_anon4k", fw_setup_hwpoison_anon, 0, FW_SMALL_PAGES,
 	  FW_K_HWPOISON, FW_LEVEL_NONE, FW_ORDER_NONE,
@@ -1723,7 +1957,8 @@ static inline void fw_kinds_init(void)
 		const struct fw_kind *d = &fw_kind_defs[i];
 
 		if (!(d->flags & FW_K_HUGETLB)) {
-			fw_kinds[fw_nr_kinds++] = *d;
+			if (fw_nr_kinds < FW_MAX_KINDS)
+				fw_kinds[fw_nr_kinds++] = *d;
 			continue;
 		}
 		for (j = 0; j < n && fw_nr_kinds < FW_MAX_KINDS; j++) {

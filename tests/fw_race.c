@@ -94,7 +94,7 @@
 #define MAX_REPORT	5		/* mismatches printed per race */
 #define PAT_WORDS	8		/* 64 bytes at the start, middle, end */
 #define RW		(PROT_READ | PROT_WRITE)
-#define CHILD_GEN	(1UL << 40)	/* generation bit of child writes */
+#define CHILD_GEN	(1UL << (sizeof(long) > 4 ? 40 : 30))	/* generation bit of child writes */
 
 enum { SKIP_NONE, SKIP_FAIL, SKIP_OK };
 

@@ -29,6 +29,8 @@ DEBIAN_CONFIG=arm64
 # 48-bit virtual addresses (4 levels), so nothing is mapped above 128 TiB.
 NOT_HERE="
 foliowalk.oracle/fw.above_128t   needs an address space above 128 TiB (Debian's arm64 config: 48-bit VA)
+foliowalk.oracle/fw.range_walk_empty_then_anon4k_256t  needs a 256 TiB block (Debian's arm64 config: 48-bit VA, 256 TiB of user space)
+foliowalk.oracle/fw.range_walk_anon4k_then_empty_256t  needs a 256 TiB block (Debian's arm64 config: 48-bit VA, 256 TiB of user space)
 foliowalk.oracle/fw.swapped_out_soft_dirty  needs soft-dirty tracking (6.1 arm64 has no HAVE_ARCH_SOFT_DIRTY)
 foliowalk.oracle/fw.uffd_wp_marker_shmem    needs uffd-wp PTE markers (6.1 arm64 has no HAVE_ARCH_USERFAULTFD_WP)
 foliowalk.oracle/fw.uffd_wp_marker_hugetlb  needs uffd-wp PTE markers (6.1 arm64 has no HAVE_ARCH_USERFAULTFD_WP)
