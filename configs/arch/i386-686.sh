@@ -23,10 +23,16 @@ GEOMETRY="2 levels, HIGHPTE"
 NUMA_NODES=1
 MEM_PER_NODE=3G
 HUGEPAGES="hugepagesz=4M hugepages=48 default_hugepagesz=4M"
+# The machine: ACPI for the CPUs (QEMU's MP table lists one) and, with
+# HPET, for clocksources: under TCG the TSC is soon marked unstable, and
+# on jiffies alone sleeps return at once.
 ARCH_KCONFIG="
 CONFIG_NUMA=n
 CONFIG_SERIAL_8250=y
 CONFIG_SERIAL_8250_CONSOLE=y
+CONFIG_PCI=y
+CONFIG_ACPI=y
+CONFIG_HPET_TIMER=y
 "
 # Debian's config of this arch: the line of configs/distro.list (version,
 # file; sha256 in configs/distro.sha256) MMCONFIG=debian derives the mm

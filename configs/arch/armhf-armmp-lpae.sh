@@ -1,0 +1,21 @@
+# shellcheck shell=bash
+# 32-bit arm as Debian's armmp-lpae flavour builds it: 3-level page
+# tables (LPAE: the PUD and P4D folded at compile time, pud_addr_end() is
+# the end of the range; 4 PGD entries of 1 GiB), HIGHMEM and HIGHPTE, THP
+# and hugetlb of 2 MiB. The rest as armhf-armmp
+# (configs/arch/armhf-armmp.sh). Sourced by lab/lib.sh.
+. "$LAB_TOP/configs/arch/armhf-armmp.sh"
+GEOMETRY="3 levels (LPAE), HIGHPTE"
+HUGEPAGES="hugepagesz=2M hugepages=96 default_hugepagesz=2M"
+DEBIAN_CONFIG=armhf-armmp-lpae
+NOT_HERE="
+selftests.migration                 needs two NUMA nodes (32-bit arm has no NUMA)
+selftests.ksm_numa_merge_1          needs two NUMA nodes (32-bit arm has no NUMA)
+selftests.ksm_numa_merge_0          needs two NUMA nodes (32-bit arm has no NUMA)
+foliowalk.oracle/fw.above_128t      needs an address space above 128 TiB (32-bit: 3 GiB)
+foliowalk.oracle/fw.range_walk_sparse_64g  needs a 64 GiB VMA (32-bit: 3 GiB of user space)
+foliowalk.oracle/fw.range_walk_empty_then_anon4k_512g  needs a 512 GiB block (32-bit: 3 GiB of user space)
+foliowalk.oracle/fw.range_walk_anon4k_then_empty_512g  needs a 512 GiB block (32-bit: 3 GiB of user space)
+foliowalk.oracle/fw.range_walk_empty_then_anon4k_256t  needs a 256 TiB block (32-bit: 3 GiB of user space)
+foliowalk.oracle/fw.range_walk_anon4k_then_empty_256t  needs a 256 TiB block (32-bit: 3 GiB of user space)
+"

@@ -1,0 +1,53 @@
+# shellcheck shell=bash
+# 32-bit arm as Debian's armmp flavour builds it (ARMv7, QEMU virt):
+# 2-level page tables (arch/arm/include/asm/pgtable-2level.h: the PMD is
+# folded into the PGD and pmd_addr_end() is the end of the range; one PGD
+# entry and its PTE table map 2 MiB), HIGHMEM and HIGHPTE, no THP and no
+# hugetlb. Sourced by lab/lib.sh.
+KARCH=arm
+CROSS_COMPILE=arm-linux-gnueabihf-
+USER_CC=arm-linux-gnueabihf-gcc
+CROSS_PACKAGES="gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
+DEB_ARCH=armhf
+KIMAGE=arch/arm/boot/zImage
+KTARGET=zImage
+QEMU=qemu-system-arm
+QEMU_PACKAGE=qemu-system-arm
+QEMU_MACHINE="-M virt,highmem=off -cpu cortex-a15"
+CONSOLE=ttyAMA0
+GEOMETRY="2 levels, HIGHPTE"
+# No NUMA on 32-bit arm. 3G: about 760M of lowmem (VMSPLIT_3G) and the
+# rest highmem, where HIGHPTE puts the PTE tables of the tests.
+NUMA_NODES=1
+MEM_PER_NODE=3G
+HUGEPAGES=""
+# The machine: QEMU virt (GIC, PSCI, architected timer, PL011), and the
+# VFP/NEON that Debian's hard-float user space needs.
+ARCH_KCONFIG="
+CONFIG_NUMA=n
+CONFIG_MMU=y
+CONFIG_ARCH_MULTI_V7=y
+CONFIG_ARCH_VIRT=y
+CONFIG_AEABI=y
+CONFIG_HAVE_ARM_ARCH_TIMER=y
+CONFIG_VFP=y
+CONFIG_VFPv3=y
+CONFIG_NEON=y
+CONFIG_SERIAL_AMBA_PL011=y
+CONFIG_SERIAL_AMBA_PL011_CONSOLE=y
+"
+DEBIAN_CONFIG=armhf-armmp
+DEBIAN_ARCH_OPTIONS="HIGHMEM HIGHPTE ARM_LPAE"
+NOT_HERE="
+selftests.migration                 needs two NUMA nodes (32-bit arm has no NUMA)
+selftests.ksm_numa_merge_1          needs two NUMA nodes (32-bit arm has no NUMA)
+selftests.ksm_numa_merge_0          needs two NUMA nodes (32-bit arm has no NUMA)
+selftests.split_huge_page_test      needs THP (Debian's armmp config has none: 2-level arm has no THP)
+selftests.map_hugetlb               needs hugetlb (Debian's armmp config has none)
+foliowalk.oracle/fw.above_128t      needs an address space above 128 TiB (32-bit: 3 GiB)
+foliowalk.oracle/fw.range_walk_sparse_64g  needs a 64 GiB VMA (32-bit: 3 GiB of user space)
+foliowalk.oracle/fw.range_walk_empty_then_anon4k_512g  needs a 512 GiB block (32-bit: 3 GiB of user space)
+foliowalk.oracle/fw.range_walk_anon4k_then_empty_512g  needs a 512 GiB block (32-bit: 3 GiB of user space)
+foliowalk.oracle/fw.range_walk_empty_then_anon4k_256t  needs a 256 TiB block (32-bit: 3 GiB of user space)
+foliowalk.oracle/fw.range_walk_anon4k_then_empty_256t  needs a 256 TiB block (32-bit: 3 GiB of user space)
+"
