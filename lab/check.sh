@@ -55,6 +55,19 @@ assemble_payload() {
 			$2 == "all" || $2 == k {name = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); print name, $0}' \
 			"$LAB_TOP/tests/tests.list" >"$dir/foliowalk.list"
 	drop_not_here "$1" "$2" "$dir"
+	drop_suites_not_run "$1" "$2" "$dir"
+}
+
+# drop_suites_not_run ARCH KERNEL DIR: a geometry that boots another
+# arch's kernels runs only the suites its SUITES names (the others ran on
+# those kernels already); say so in the results.
+drop_suites_not_run() {
+	local suite
+	for suite in selftests foliowalk; do
+		case " $SUITES " in *" $suite "*) continue ;; esac
+		rm -f "$3/$suite.list"
+		echo "$1 $2: suite $suite: not run on this geometry (SUITES in configs/arch/$1.sh: it ran on ${KERNEL_ARCH:-$1}'s kernels)" >>"$RESULTS/not-here.txt"
+	done
 }
 
 # known_base_failure TEST: listed in tests/known-base-failures.txt?

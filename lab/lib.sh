@@ -116,6 +116,7 @@ load_arch() {
 	BOOT_CMDLINE=""		# on the kernel command line of every boot
 	USER_TRIPLET=""		# the guest's multiarch triplet (default: CROSS_COMPILE's)
 	GEOMETRY=""		# the page-table geometry, for tables and logs
+	SUITES="selftests foliowalk"	# what make check runs on it (guest/check-run)
 	# shellcheck source=/dev/null
 	. "$f"
 	[ "$MMCONFIG" != lab ] || NOT_HERE+=$LAB_CONFIG_NOT_HERE

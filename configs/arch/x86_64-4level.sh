@@ -8,6 +8,9 @@
 KERNEL_ARCH=x86_64
 BOOT_CMDLINE="no5lvl"
 GEOMETRY="4 levels, P4D folded at run time"
+# The base tree's selftests ran on these kernels on 5 levels (x86_64);
+# the project's tests, whose kinds include the boundary kinds, run here.
+SUITES="foliowalk"
 NOT_HERE+="
 foliowalk.oracle/fw.above_128t   needs an address space above 128 TiB (4-level page tables: no5lvl)
 foliowalk.oracle/fw.range_walk_empty_then_anon4k_256t  needs a 256 TiB block (4-level page tables: 128 TiB of user space)
