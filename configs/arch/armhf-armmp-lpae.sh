@@ -6,7 +6,7 @@
 # (configs/arch/armhf-armmp.sh). Sourced by lab/lib.sh.
 . "$LAB_TOP/configs/arch/armhf-armmp.sh"
 GEOMETRY="3 levels (LPAE), HIGHPTE"
-HUGEPAGES="hugepagesz=2M hugepages=96 default_hugepagesz=2M"
+HUGEPAGES="hugepagesz=2M hugepages=160 default_hugepagesz=2M"
 DEBIAN_CONFIG=armhf-armmp-lpae
 NOT_HERE="
 selftests.migration                 needs two NUMA nodes (32-bit arm has no NUMA)

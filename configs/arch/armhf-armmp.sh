@@ -21,9 +21,11 @@ GEOMETRY="2 levels, HIGHPTE"
 NUMA_NODES=1
 MEM_PER_NODE=3G
 HUGEPAGES=""
-# The machine: QEMU virt (GIC, PSCI, architected timer, PL011), and the
-# VFP/NEON that Debian's hard-float user space needs.
+# The machine: QEMU virt (GIC, PSCI, architected timer, PL011), the
+# VFP/NEON that Debian's hard-float user space needs, and the 32-bit time
+# syscalls its glibc calls (configs/arch/i386-686.sh).
 ARCH_KCONFIG="
+CONFIG_COMPAT_32BIT_TIME=y
 CONFIG_NUMA=n
 CONFIG_MMU=y
 CONFIG_ARCH_MULTI_V7=y

@@ -6,7 +6,7 @@
 # i386-686 (configs/arch/i386-686.sh). Sourced by lab/lib.sh.
 . "$LAB_TOP/configs/arch/i386-686.sh"
 GEOMETRY="3 levels (PAE), HIGHPTE"
-HUGEPAGES="hugepagesz=2M hugepages=96 default_hugepagesz=2M"
+HUGEPAGES="hugepagesz=2M hugepages=160 default_hugepagesz=2M"
 DEBIAN_CONFIG=i386-686-pae
 DEBIAN_ARCH_OPTIONS="HIGHMEM64G X86_PAE HIGHPTE"
 NOT_HERE="
