@@ -26,17 +26,18 @@ run: setup apply
 
 # The page-table geometries make check-all boots (configs/arch/NAME.sh):
 # x86_64 on 5 levels and on 4 (P4D folded at run time), arm64 on 4 (P4D
-# folded at build time), s390x (levels folded at run time), and Debian's
-# 32-bit flavours: i386 686 and armhf armmp on 2 levels, 686-pae and
-# armmp-lpae on 3 (PUD folded at build time), all with HIGHPTE.
-CHECK_ARCHES ?= x86_64 x86_64-4level arm64 s390x i386-686 i386-686-pae armhf-armmp armhf-armmp-lpae
+# folded at build time), s390x (levels folded at run time). Debian's
+# 32-bit flavours are declared too (i386-686 and armhf-armmp: 2 levels;
+# i386-686-pae and armhf-armmp-lpae: 3) and run with make check ARCH=...;
+# they join this list once they pass (doc/geometries.md says where each
+# stands).
+CHECK_ARCHES ?= x86_64 x86_64-4level arm64 s390x
 
 ## make check       base and patched, every suite, one table (ARCH=x86_64; any name in configs/arch/)
 check:
 	@$(LAB)/check.sh $(ARCH)
 
-## make check-all   make check for every geometry (CHECK_ARCHES: x86_64 on 5 and 4 levels, arm64, s390x,
-##                  i386 686 and 686-pae, armhf armmp and armmp-lpae)
+## make check-all   make check for every geometry of CHECK_ARCHES (x86_64 on 5 and 4 levels, arm64, s390x)
 check-all:
 	@$(LAB)/check.sh $(CHECK_ARCHES)
 

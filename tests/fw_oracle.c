@@ -356,7 +356,8 @@ TEST_F(fw, hugetlb_every_size)
 		expect_no_vma(_metadata, (unsigned long)r.addr + r.len);
 		fw_region_release(&r);
 	}
-	EXPECT_GE(n, 2);
+	/* one kind per size in sysfs (i386 without PAE has only 4M) */
+	EXPECT_GE(n, 1);
 }
 
 /* zero and huge_zero: at the first, a middle and the last byte */

@@ -100,6 +100,7 @@ enum { SKIP_NONE, SKIP_FAIL, SKIP_OK };
 
 static size_t page_sz, pmd_sz;
 static int have_thp;		/* the kernel has THP (THP_SYSFS exists) */
+static int have_move_pages;	/* 0: ENOSYS (no CONFIG_NUMA) */
 static unsigned long pmd_pages;
 static unsigned int page_shift, pmd_order;
 static int mem_nodes[FW_MAX_NODES], nr_mem_nodes, home, other;
@@ -556,6 +557,9 @@ static void migrate_loop(struct race *r, struct area *a, struct mp_buf *b,
 	unsigned long i, k, first, n;
 	int target, flags;
 
+	/* no move_pages(): the race runs without this partner */
+	if (!have_move_pages)
+		return;
 	for (i = 0; i < LOOP_CAP && running(r); i++) {
 		first = 0;
 		n = a->npages;
@@ -1204,16 +1208,17 @@ static int fork_child(struct fork_ctx *c, unsigned long g,
 
 	for (i = !half; i < n; i += 2)
 		page_fill(area_page(&c->a, i), pat(i, g | CHILD_GEN));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && have_move_pages; i++) {
 		b->pages[i] = area_page(&c->a, i);
 		b->nodes[i] = other;
 		b->status[i] = FW_UNSET;
 	}
-	ret = fw_move_pages(0, n, b->pages, b->nodes, b->status,
-			    MPOL_MF_MOVE);
+	/* no move_pages(): the child's view is only checked */
+	ret = have_move_pages ?
+	      fw_move_pages(0, n, b->pages, b->nodes, b->status, MPOL_MF_MOVE) : 0;
 	if (ret < 0 && !mp_errno_ok(errno))
 		bad |= 2;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && have_move_pages; i++)
 		if (b->status[i] != FW_UNSET ? !status_ok(b->status[i]) :
 		    ret == 0)
 			bad |= 2;
@@ -2343,20 +2348,26 @@ out:
 
 /* ---- main ---- */
 
+/*
+ * move_pages: 1 when move_pages() is what the race hammers: SKIP without
+ * it (no CONFIG_NUMA). The others run without their migrations and
+ * status queries there (migrate_loop(), fork_child()).
+ */
 static const struct race_def {
 	const char *name;
 	void (*run)(struct race *r);
+	int move_pages;
 } race_defs[] = {
-	{ "status_vs_unmap", race_status_vs_unmap },
-	{ "migrate_vs_access", race_migrate_vs_access },
-	{ "split_vs_collapse", race_split_vs_collapse },
-	{ "ksm_merge_unmerge", race_ksm_merge_unmerge },
-	{ "fork_cow", race_fork_cow },
-	{ "hugetlb_fault_unmap", race_hugetlb_fault_unmap },
-	{ "walker_ioctl", race_walker_ioctl },
-	{ "status_vs_pageout", race_status_vs_pageout },
-	{ "status_vs_numa_hinting", race_status_vs_numa_hinting },
-	{ "migrate_vs_memcg_reclaim", race_migrate_vs_memcg_reclaim },
+	{ "status_vs_unmap", race_status_vs_unmap, 1 },
+	{ "migrate_vs_access", race_migrate_vs_access, 1 },
+	{ "split_vs_collapse", race_split_vs_collapse, 0 },
+	{ "ksm_merge_unmerge", race_ksm_merge_unmerge, 0 },
+	{ "fork_cow", race_fork_cow, 0 },
+	{ "hugetlb_fault_unmap", race_hugetlb_fault_unmap, 1 },
+	{ "walker_ioctl", race_walker_ioctl, 0 },
+	{ "status_vs_pageout", race_status_vs_pageout, 1 },
+	{ "status_vs_numa_hinting", race_status_vs_numa_hinting, 1 },
+	{ "migrate_vs_memcg_reclaim", race_migrate_vs_memcg_reclaim, 1 },
 };
 #define NR_RACES	((int)(sizeof(race_defs) / sizeof(race_defs[0])))
 
@@ -2488,6 +2499,7 @@ static void init_env(void)
 	nr_mem_nodes = fw_memory_nodes(mem_nodes, FW_MAX_NODES);
 	home = mem_nodes[0];
 	other = nr_mem_nodes > 1 ? mem_nodes[1] : home;
+	have_move_pages = fw_have_move_pages();
 	if (fw_pin_to_node(home) < 0)
 		printf("# note: could not pin to a CPU of node %d\n", home);
 	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist",
@@ -2601,6 +2613,9 @@ int main(int argc, char **argv)
 	if (nr_mem_nodes < 2)
 		printf("# note: one memory node only: migrations go to node %d\n",
 		       home);
+	if (!have_move_pages)
+		printf("# note: %s: its races SKIP, the others run without migrations and status queries\n",
+		       FW_NO_MOVE_PAGES);
 	/* a hang in user space must not outlive the run by much */
 	alarm((unsigned int)(2 * total) + 120 + 30 * (unsigned int)nsel);
 
@@ -2619,7 +2634,10 @@ int main(int argc, char **argv)
 		r.slot = (uint64_t)(secs * 1e9);
 		r.deadline = t0 + r.slot;
 		running_race = sel[i]->name;
-		sel[i]->run(&r);
+		if (sel[i]->move_pages && !have_move_pages)
+			skip_race(&r, SKIP_FAIL, "%s", FW_NO_MOVE_PAGES);
+		else
+			sel[i]->run(&r);
 		elapsed = (double)(now_ns() - t0) / 1e9;
 		printf("fwrace: race=%s seconds=%.1f iterations=%lu syscalls=%lu mismatches=%lu enomem=%lu\n",
 		       r.name, elapsed, r.iterations, r.syscalls, r.mismatches, r.enomem);

@@ -167,6 +167,27 @@ static inline long fw_migrate_pages(int from, int to)
 	return ret < 0 ? -errno : ret;
 }
 
+/*
+ * move_pages() and migrate_pages() exist only with CONFIG_NUMA (not in
+ * i386's or 32-bit arm's Debian configs): ENOSYS there. The probes have
+ * no effect: move_pages() of no page, migrate_pages() of pid -1 (ESRCH
+ * once the empty node masks are read). 1: present, 0: absent.
+ */
+#define FW_NO_MOVE_PAGES "no move_pages() in this kernel (CONFIG_NUMA is off)"
+#define FW_NO_MIGRATE_PAGES "no migrate_pages() in this kernel (CONFIG_NUMA is off)"
+
+static inline int fw_have_move_pages(void)
+{
+	return !(syscall(SYS_move_pages, 0, 0UL, NULL, NULL, NULL, 0) < 0 &&
+		 errno == ENOSYS);
+}
+
+static inline int fw_have_migrate_pages(void)
+{
+	return !(syscall(SYS_migrate_pages, -1, 0UL, NULL, NULL) < 0 &&
+		 errno == ENOSYS);
+}
+
 /* sysfs / procfs / debugfs knobs */
 static inline int fw_read_str(const char *path, char *buf, size_t len)
 {

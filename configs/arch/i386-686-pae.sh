@@ -9,14 +9,3 @@ GEOMETRY="3 levels (PAE), HIGHPTE"
 HUGEPAGES="hugepagesz=2M hugepages=160 default_hugepagesz=2M"
 DEBIAN_CONFIG=i386-686-pae
 DEBIAN_ARCH_OPTIONS="HIGHMEM64G X86_PAE HIGHPTE"
-NOT_HERE="
-selftests.migration                 needs two NUMA nodes (Debian's 686-pae config has no NUMA)
-selftests.ksm_numa_merge_1          needs two NUMA nodes (Debian's 686-pae config has no NUMA)
-selftests.ksm_numa_merge_0          needs two NUMA nodes (Debian's 686-pae config has no NUMA)
-foliowalk.oracle/fw.above_128t      needs an address space above 128 TiB (32-bit: 3 GiB)
-foliowalk.oracle/fw.range_walk_sparse_64g  needs a 64 GiB VMA (32-bit: 3 GiB of user space)
-foliowalk.oracle/fw.range_walk_empty_then_anon4k_512g  needs a 512 GiB block (32-bit: 3 GiB of user space)
-foliowalk.oracle/fw.range_walk_anon4k_then_empty_512g  needs a 512 GiB block (32-bit: 3 GiB of user space)
-foliowalk.oracle/fw.range_walk_empty_then_anon4k_256t  needs a 256 TiB block (32-bit: 3 GiB of user space)
-foliowalk.oracle/fw.range_walk_anon4k_then_empty_256t  needs a 256 TiB block (32-bit: 3 GiB of user space)
-"

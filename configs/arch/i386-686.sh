@@ -45,10 +45,33 @@ CONFIG_COMPAT_32BIT_TIME=y
 # the geometry, taken with Debian's values.
 DEBIAN_CONFIG=i386-686
 DEBIAN_ARCH_OPTIONS="HIGHMEM4G HIGHPTE"
+# What these machines cannot run (also for i386-686-pae, which sources
+# this file): Debian's 32-bit x86 configs have no NUMA (it needs
+# X86_BIGSMP), so no move_pages() or migrate_pages() at all; 6.1 has
+# soft-dirty and uffd-wp markers on x86_64 only; device-dax needs
+# ZONE_DEVICE, which needs SPARSEMEM_VMEMMAP, which 32-bit x86 has not.
 NOT_HERE="
-selftests.migration                 needs two NUMA nodes (32-bit x86 without PAE has no NUMA)
-selftests.ksm_numa_merge_1          needs two NUMA nodes (32-bit x86 without PAE has no NUMA)
-selftests.ksm_numa_merge_0          needs two NUMA nodes (32-bit x86 without PAE has no NUMA)
+selftests.migration                 needs two NUMA nodes (Debian's 32-bit x86 configs have no NUMA)
+selftests.ksm_numa_merge_1          needs two NUMA nodes (Debian's 32-bit x86 configs have no NUMA)
+selftests.ksm_numa_merge_0          needs two NUMA nodes (Debian's 32-bit x86 configs have no NUMA)
+foliowalk.diff/move_pages           needs move_pages() (Debian's 32-bit x86 configs have no NUMA)
+foliowalk.demo/move_pages           needs move_pages() (Debian's 32-bit x86 configs have no NUMA)
+foliowalk.race/status_vs_unmap      needs move_pages() (Debian's 32-bit x86 configs have no NUMA)
+foliowalk.race/migrate_vs_access    needs move_pages() (Debian's 32-bit x86 configs have no NUMA)
+foliowalk.race/hugetlb_fault_unmap  needs move_pages() (Debian's 32-bit x86 configs have no NUMA)
+foliowalk.race/status_vs_pageout    needs move_pages() (Debian's 32-bit x86 configs have no NUMA)
+foliowalk.race/status_vs_numa_hinting    needs move_pages() (Debian's 32-bit x86 configs have no NUMA)
+foliowalk.race/migrate_vs_memcg_reclaim  needs move_pages() (Debian's 32-bit x86 configs have no NUMA)
+foliowalk.oracle/fw.migration_entry_in_flight  needs two NUMA nodes (Debian's 32-bit x86 configs have no NUMA)
+foliowalk.oracle/fw.numa_hint_anon4k  needs NUMA balancing (Debian's 32-bit x86 configs have no NUMA)
+foliowalk.oracle/fw.numa_hint_thp     needs NUMA balancing (Debian's 32-bit x86 configs have no NUMA)
+foliowalk.oracle/fw.swapped_out_soft_dirty  needs soft-dirty tracking (6.1 has HAVE_ARCH_SOFT_DIRTY on x86_64 only)
+foliowalk.oracle/fw.uffd_wp_marker_shmem    needs uffd-wp PTE markers (6.1 has HAVE_ARCH_USERFAULTFD_WP on x86_64 only)
+foliowalk.oracle/fw.uffd_wp_marker_hugetlb  needs uffd-wp PTE markers (6.1 has HAVE_ARCH_USERFAULTFD_WP on x86_64 only)
+foliowalk.oracle/fw.devdax_pte      needs device-dax (ZONE_DEVICE needs SPARSEMEM_VMEMMAP: not on 32-bit x86)
+foliowalk.oracle/fw.devdax_pmd      needs device-dax (ZONE_DEVICE needs SPARSEMEM_VMEMMAP: not on 32-bit x86)
+foliowalk.oracle/fw.fsdax_ext4_pte  needs a DAX filesystem (ZONE_DEVICE needs SPARSEMEM_VMEMMAP: not on 32-bit x86)
+foliowalk.oracle/fw.fsdax_ext4_pmd  needs a DAX filesystem (ZONE_DEVICE needs SPARSEMEM_VMEMMAP: not on 32-bit x86)
 foliowalk.oracle/fw.above_128t      needs an address space above 128 TiB (32-bit: 3 GiB)
 foliowalk.oracle/fw.range_walk_sparse_64g  needs a 64 GiB VMA (32-bit: 3 GiB of user space)
 foliowalk.oracle/fw.range_walk_empty_then_anon4k_512g  needs a 512 GiB block (32-bit: 3 GiB of user space)
