@@ -46,10 +46,17 @@ selftests.ksm_numa_merge_1          needs two NUMA nodes (32-bit arm has no NUMA
 selftests.ksm_numa_merge_0          needs two NUMA nodes (32-bit arm has no NUMA)
 selftests.split_huge_page_test      needs THP (Debian's armmp config has none: 2-level arm has no THP)
 selftests.map_hugetlb               needs hugetlb (Debian's armmp config has none)
-foliowalk.oracle/fw.above_128t      needs an address space above 128 TiB (32-bit: 3 GiB)
-foliowalk.oracle/fw.range_walk_sparse_64g  needs a 64 GiB VMA (32-bit: 3 GiB of user space)
-foliowalk.oracle/fw.range_walk_empty_then_anon4k_512g  needs a 512 GiB block (32-bit: 3 GiB of user space)
-foliowalk.oracle/fw.range_walk_anon4k_then_empty_512g  needs a 512 GiB block (32-bit: 3 GiB of user space)
-foliowalk.oracle/fw.range_walk_empty_then_anon4k_256t  needs a 256 TiB block (32-bit: 3 GiB of user space)
-foliowalk.oracle/fw.range_walk_anon4k_then_empty_256t  needs a 256 TiB block (32-bit: 3 GiB of user space)
+foliowalk.diff/move_pages           needs move_pages() (32-bit arm has no NUMA)
+foliowalk.demo/move_pages           needs move_pages() (32-bit arm has no NUMA)
+foliowalk.race/status_vs_unmap      needs move_pages() (32-bit arm has no NUMA)
+foliowalk.race/migrate_vs_access    needs move_pages() (32-bit arm has no NUMA)
+foliowalk.race/hugetlb_fault_unmap  needs move_pages() (32-bit arm has no NUMA)
+foliowalk.race/status_vs_pageout    needs move_pages() (32-bit arm has no NUMA)
+foliowalk.race/status_vs_numa_hinting    needs move_pages() (32-bit arm has no NUMA)
+foliowalk.race/migrate_vs_memcg_reclaim  needs move_pages() (32-bit arm has no NUMA)
+foliowalk.oracle/fw.migration_entry_in_flight  needs two NUMA nodes (32-bit arm has no NUMA)
+foliowalk.oracle/fw.numa_hint_anon4k  needs NUMA balancing (32-bit arm has no NUMA)
+foliowalk.oracle/fw.numa_hint_thp     needs NUMA balancing (32-bit arm has no NUMA)
 "
+. "$LAB_TOP/configs/arch/32bit.inc"
+NOT_HERE+=$NOT_HERE_32BIT

@@ -72,10 +72,6 @@ foliowalk.oracle/fw.devdax_pte      needs device-dax (ZONE_DEVICE needs SPARSEME
 foliowalk.oracle/fw.devdax_pmd      needs device-dax (ZONE_DEVICE needs SPARSEMEM_VMEMMAP: not on 32-bit x86)
 foliowalk.oracle/fw.fsdax_ext4_pte  needs a DAX filesystem (ZONE_DEVICE needs SPARSEMEM_VMEMMAP: not on 32-bit x86)
 foliowalk.oracle/fw.fsdax_ext4_pmd  needs a DAX filesystem (ZONE_DEVICE needs SPARSEMEM_VMEMMAP: not on 32-bit x86)
-foliowalk.oracle/fw.above_128t      needs an address space above 128 TiB (32-bit: 3 GiB)
-foliowalk.oracle/fw.range_walk_sparse_64g  needs a 64 GiB VMA (32-bit: 3 GiB of user space)
-foliowalk.oracle/fw.range_walk_empty_then_anon4k_512g  needs a 512 GiB block (32-bit: 3 GiB of user space)
-foliowalk.oracle/fw.range_walk_anon4k_then_empty_512g  needs a 512 GiB block (32-bit: 3 GiB of user space)
-foliowalk.oracle/fw.range_walk_empty_then_anon4k_256t  needs a 256 TiB block (32-bit: 3 GiB of user space)
-foliowalk.oracle/fw.range_walk_anon4k_then_empty_256t  needs a 256 TiB block (32-bit: 3 GiB of user space)
 "
+. "$LAB_TOP/configs/arch/32bit.inc"
+NOT_HERE+=$NOT_HERE_32BIT
