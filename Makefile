@@ -31,13 +31,13 @@ run: setup apply
 # i386-686-pae and armhf-armmp-lpae: 3) and run with make check ARCH=...;
 # they join this list once they pass (doc/geometries.md says where each
 # stands).
-CHECK_ARCHES ?= x86_64 x86_64-4level arm64 s390x
+CHECK_ARCHES ?= x86_64 x86_64-4level arm64 s390x i386-686
 
 ## make check       base and patched, every suite, one table (ARCH=x86_64; any name in configs/arch/)
 check:
 	@$(LAB)/check.sh $(ARCH)
 
-## make check-all   make check for every geometry of CHECK_ARCHES (x86_64 on 5 and 4 levels, arm64, s390x)
+## make check-all   make check for every geometry of CHECK_ARCHES (x86_64 on 5 and 4 levels, arm64, s390x, i386 686)
 check-all:
 	@$(LAB)/check.sh $(CHECK_ARCHES)
 
@@ -112,7 +112,7 @@ apply: fetch
 export:
 	@$(LAB)/tree.sh export
 
-## make bisect-check  build x86_64 and arm64 after each patch of the series
+## make bisect-check  build x86_64 and arm64 after each patch: design, beyond, test (SERIES=design: the design alone)
 bisect-check: setup apply
 	@$(LAB)/bisect-check.sh
 

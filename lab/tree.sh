@@ -4,10 +4,16 @@
 #   tree.sh fetch    download and verify the pinned base, create the repo
 #   tree.sh apply    bring the branch in line with patches/ (never loses work)
 #   tree.sh export   write the branch back to patches/ and check the round trip
+#
+# patches/ holds three series, applied in this order, each a directory with
+# its own cover letter (doc/cover-NAME.txt, first line the subject) and
+# `series`: design (the upstream design), beyond (what goes beyond it) and
+# test (the debugfs test interface: last, so that it can be dropped).
+# patches/series lists them all, quilt-style (paths relative to patches/).
 . "$(dirname "$0")/lib.sh"
 
 PATCHES=$LAB_TOP/patches
-COVER=$LAB_TOP/doc/cover-letter.txt
+SERIES_NAMES=(design beyond test)
 SYNC_FILE=$KTREE/.git/foliowalk-synced	# patch-ids of the last apply/export
 # Fixed identities and dates: the same base and patches give the same commits.
 export GIT_COMMITTER_NAME="foliowalk lab" GIT_COMMITTER_EMAIL="lab@foliowalk.invalid"
@@ -101,10 +107,12 @@ patch_ids_of_branch() {
 	done
 }
 
-# cover_subject_and_body: doc/cover-letter.txt, first line the subject.
+# set_branch_description BRANCH NAME: doc/cover-NAME.txt (first line the
+# subject) becomes the description format-patch's cover letter is made of.
 set_branch_description() {
-	[ -f "$COVER" ] && kgit config "branch.$KBRANCH.description" "$(cat "$COVER")"
-	return 0
+	local cover=$LAB_TOP/doc/cover-$2.txt
+	[ -f "$cover" ] || die "no cover letter for series $2: $cover"
+	kgit config "branch.$1.description" "$(cat "$cover")"
 }
 
 am_series() {
@@ -134,7 +142,6 @@ cmd_apply() {
 	local want have synced
 	cmd_fetch
 	notice_newer_upload
-	set_branch_description
 	[ -z "$(kgit status --porcelain --untracked-files=no)" ] ||
 		die "build/linux has uncommitted changes: commit them (then 'make export') or stash them"
 	want=$(patch_ids_of_series)
@@ -173,26 +180,83 @@ check_round_trip() {
 		die "round trip failed: patches/ applied to base does not reproduce branch $KBRANCH"
 }
 
+# series_of_subjects: "SUBJECT<TAB>NAME" for every patch now in patches/NAME/.
+series_of_subjects() {
+	local name p
+	for name in "${SERIES_NAMES[@]}"; do
+		for p in "$PATCHES/$name"/[0-9]*.patch; do
+			[ -f "$p" ] || continue
+			case $p in */0000-*) continue ;; esac
+			printf '%s\t%s\n' "$(git mailinfo /dev/null /dev/null <"$p" | sed -n 's/^Subject: //p')" "$name"
+		done
+	done
+}
+
+# assign_commits_to_series: one series name per commit of the branch, in
+# order. A commit keeps the series its subject has in patches/; a new one
+# joins the series of the commit before it (the first: design).
+# EXPORT_SERIES="design=10 beyond=6 test=2" assigns by counts instead.
+assign_commits_to_series() {
+	local c subject name=${SERIES_NAMES[0]} known kv
+	if [ -n "${EXPORT_SERIES:-}" ]; then
+		for kv in $EXPORT_SERIES; do
+			for _ in $(seq "${kv#*=}"); do echo "${kv%%=*}"; done
+		done
+		return 0
+	fi
+	known=$(series_of_subjects)
+	for c in $(kgit rev-list --reverse base.."$KBRANCH"); do
+		subject=$(kgit log -1 --format=%s "$c")
+		name=$(printf '%s\n' "$known" | awk -F'\t' -v s="$subject" '$1 == s { print $2; exit }' | grep . || echo "$name")
+		echo "$name"
+	done
+}
+
+# export_one_series NAME FROM TO: format-patch FROM..TO into patches/NAME.
+export_one_series() {
+	local name=$1 from=$2 to=$3 tmp=fw-export-$1
+	kgit branch -f "$tmp" "$to"
+	set_branch_description "$tmp" "$name"
+	mkdir -p "$PATCHES/$name"
+	kgit format-patch -q --zero-commit --no-signature --cover-letter \
+		--cover-from-description=subject --base=base -o "$PATCHES/$name" "$from..$tmp"
+	kgit branch -D -q "$tmp"
+	(cd "$PATCHES/$name" && ls [0-9]*.patch | grep -v '^0000-' >series)
+	sed "s|^|$name/|" "$PATCHES/$name/series" >>"$PATCHES/series"
+}
+
 cmd_export() {
-	local n
+	local n name names commits i from to
 	[ -d "$KTREE/.git" ] || die "no kernel tree: run 'make apply' first"
 	[ -z "$(kgit status --porcelain --untracked-files=no)" ] ||
 		die "build/linux has uncommitted changes: commit them before exporting"
 	[ "$(kgit symbolic-ref --short HEAD)" = "$KBRANCH" ] || die "build/linux is not on branch $KBRANCH"
-	set_branch_description
-	n=$(kgit rev-list --count base.."$KBRANCH")
+	mapfile -t commits < <(kgit rev-list --reverse base.."$KBRANCH")
+	n=${#commits[@]}
+	[ "$n" -gt 0 ] || die "branch $KBRANCH has no commits on top of base"
+	mapfile -t names < <(assign_commits_to_series)
+	[ "${#names[@]}" -eq "$n" ] || die "EXPORT_SERIES gives ${#names[@]} patches, the branch has $n"
+	# each series must be one run of commits, in SERIES_NAMES' order
+	[ "$(printf '%s\n' "${names[@]}" | uniq | tr '\n' ' ')" = \
+		"$(printf '%s\n' "${SERIES_NAMES[@]}" | grep -Fx -f <(printf '%s\n' "${names[@]}") | tr '\n' ' ')" ] ||
+		die "the branch mixes the series (in order: $(printf '%s\n' "${names[@]}" | uniq | tr '\n' ' ')); they must follow ${SERIES_NAMES[*]} (reorder, or EXPORT_SERIES=...)"
 	rm -f "$PATCHES"/*.patch "$PATCHES/series"
+	for name in "${SERIES_NAMES[@]}"; do rm -rf "${PATCHES:?}/$name"; done
 	mkdir -p "$PATCHES"
-	if [ "$n" -gt 0 ]; then
-		kgit format-patch -q --zero-commit --no-signature --cover-letter \
-			--cover-from-description=subject --base=base -o "$PATCHES" base.."$KBRANCH"
-		(cd "$PATCHES" && ls [0-9]*.patch | grep -v '^0000-' >series)
-	else
-		: >"$PATCHES/series"
-	fi
+	: >"$PATCHES/series"
+	from=base
+	i=0
+	for name in "${SERIES_NAMES[@]}"; do
+		while [ "$i" -lt "$n" ] && [ "${names[$i]}" = "$name" ]; do i=$((i + 1)); done
+		[ "$i" -gt 0 ] || continue
+		to=${commits[$((i - 1))]}
+		[ "$from" != "$to" ] || continue
+		export_one_series "$name" "$from" "$to"
+		from=$to
+	done
 	check_round_trip
 	patch_ids_of_branch >"$SYNC_FILE"
-	lab_say "exported $n patches to patches/ (round trip checked: same tree)"
+	lab_say "exported $n patches to patches/ ($(for name in "${SERIES_NAMES[@]}"; do [ -f "$PATCHES/$name/series" ] && printf '%s %s, ' "$name" "$(wc -l <"$PATCHES/$name/series")"; done | sed 's/, $//'); round trip checked: same tree)"
 }
 
 case "${1:-}" in

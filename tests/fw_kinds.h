@@ -1284,18 +1284,20 @@ static inline int fw_setup_boundary(struct fw_region *r)
  */
 static inline long fw_region_count(const struct fw_region *r, uint64_t mask, uint64_t clear)
 {
-	size_t n = r->len / fw_env.page_sz, i;
+	size_t n = r->len / fw_env.page_sz, done, i, k;
 	uint64_t pm[512];
 	long count = 0;
 	int err;
 
-	if (n > 512)
-		return -E2BIG;
-	err = fw_pagemap(r->addr, n, pm);
-	if (err)
-		return err;
-	for (i = 0; i < n; i++)
-		count += (pm[i] & mask) == mask && !(pm[i] & clear);
+	/* in chunks: a 4M THP (i386 without PAE) is 1024 pages */
+	for (done = 0; done < n; done += k) {
+		k = n - done < 512 ? n - done : 512;
+		err = fw_pagemap(r->addr + done * fw_env.page_sz, k, pm);
+		if (err)
+			return err;
+		for (i = 0; i < k; i++)
+			count += (pm[i] & mask) == mask && !(pm[i] & clear);
+	}
 	return count;
 }
 

@@ -8,5 +8,12 @@
 GEOMETRY="3 levels (LPAE), HIGHPTE"
 HUGEPAGES="hugepagesz=2M hugepages=160 default_hugepagesz=2M"
 DEBIAN_CONFIG=armhf-armmp-lpae
+# LPAE has THP and hugetlb: mm.config's values again, after armmp's
+ARCH_KCONFIG+="
+CONFIG_TRANSPARENT_HUGEPAGE=y
+CONFIG_TRANSPARENT_HUGEPAGE_MADVISE=y
+CONFIG_HUGETLBFS=y
+CONFIG_HUGETLB_PAGE=y
+"
 # armmp's NOT_HERE but THP and hugetlb, which LPAE has
 NOT_HERE=$(printf '%s\n' "$NOT_HERE" | grep -v '^selftests\.\(split_huge_page_test\|map_hugetlb\) ')

@@ -23,8 +23,16 @@ MEM_PER_NODE=3G
 HUGEPAGES=""
 # The machine: QEMU virt (GIC, PSCI, architected timer, PL011), the
 # VFP/NEON that Debian's hard-float user space needs, and the 32-bit time
-# syscalls its glibc calls (configs/arch/i386-686.sh).
+# syscalls its glibc calls (configs/arch/i386-686.sh). 2-level arm has no
+# THP and no hugetlb (HAVE_ARCH_TRANSPARENT_HUGEPAGE and
+# ARCH_SUPPORTS_HUGETLBFS come with LPAE), so mm.config's THP and hugetlb go;
+# ZONE_DMA is selected by boards Debian's config has and QEMU virt does not.
 ARCH_KCONFIG="
+CONFIG_TRANSPARENT_HUGEPAGE=n
+CONFIG_TRANSPARENT_HUGEPAGE_MADVISE=n
+CONFIG_HUGETLBFS=n
+CONFIG_HUGETLB_PAGE=n
+CONFIG_ZONE_DMA=n
 CONFIG_COMPAT_32BIT_TIME=y
 CONFIG_NUMA=n
 CONFIG_MMU=y
