@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # foliowalk lab: the entry points. The work is done by lab/*.sh.
 #   make run | check | check-all | shell | exec | build | apply | export | ...
 # Variables: ARCH (x86_64|arm64|s390x), KERNEL (base|patched), FLAVOUR (debug|prod|kasan),
