@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # foliowalk lab: the entry points. The work is done by lab/*.sh.
 #   make run | check | check-all | shell | exec | build | apply | export | ...
 # Variables: ARCH (x86_64|arm64|s390x), KERNEL (base|patched), FLAVOUR (debug|prod|kasan),
@@ -14,8 +15,9 @@ LAB := lab
 # The lab's ARCH is not the kernel's: do not let it leak into sub-makes.
 unexport ARCH
 
-.PHONY: help setup fetch apply export build tests run shell exec check check-all distro-build \
-	bench bench-all stress kcsan cross mutants bisect-check w1-check static-check rebase-check clean distclean
+.PHONY: help setup fetch apply export build run shell exec check check-all distro-build \
+	bench bench-all stress kcsan cross mutants bisect-check w1-check static-check rebase-check \
+	consistency-check clean distclean
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -77,6 +79,10 @@ distro-build: setup apply
 ##                  for x86_64, print a table (VERSIONS="..." for some; APPLY_ONLY=1: no builds)
 rebase-check: setup
 	@$(LAB)/rebase-check.sh
+
+## make consistency-check README against the repository: patch tables, targets, results files, series
+consistency-check:
+	@$(LAB)/consistency-check.sh
 
 ## make mutants     break the walker on purpose (tests/mutants.list): the oracle must catch each
 mutants: setup apply

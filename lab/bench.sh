@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bench.sh ARCH...: `make bench`. Build base and patched (FLAVOUR=prod: no
 # debug options, no test interface), boot each with one vCPU under QEMU
 # -icount shift=0,sleep=off (guest time counts guest instructions, so it

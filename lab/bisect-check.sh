@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bisect-check.sh [ARCH...]: build every step of the series, one patch at a
 # time, for x86_64 and arm64 (default), in a worktree of its own
 # (build/linux-bisect) with incremental output dirs. Stops at the first

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # boot.sh ARCH KERNEL FLAVOUR PAYLOAD_DIR [shell]: pack PAYLOAD_DIR into an
 # initramfs as /payload, boot the kernel in QEMU, run /payload/run and
 # stream the console. Exit status: the payload's, or 1 when the guest did

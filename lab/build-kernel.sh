@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # build-kernel.sh ARCH KERNEL FLAVOUR: configure and build one kernel
 # out of tree in build/out/ARCH-KERNEL-FLAVOUR (incremental, ccache when
 # present), plus its UAPI headers for the guest programs.

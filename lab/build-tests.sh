@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # build-tests.sh ARCH KERNEL FLAVOUR: build the guest programs for one kernel,
 # static, into build/guest/ARCH-KERNEL-FLAVOUR/bin: the base tree's vm
 # selftests (from that kernel's own tree and UAPI headers) and tests/.

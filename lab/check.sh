@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # check.sh ARCH...: build base and patched, run every suite on both in QEMU,
 # compare them, print a per-suite table and, last, "N passed, N failed".
 #   FLAVOUR (default debug)  KERNELS (default "base patched")

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # console.sh LOG: judge a guest console log. Prints every kernel splat (with
 # its line number) and the payload's exit code; exits 0 only when the guest
 # finished, the payload exited 0 and the kernel printed no splat.

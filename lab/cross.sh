@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # cross.sh [NAME...]: `make cross`. Build base and patched for every line
 # of configs/cross.list (or the NAMEs given) with Debian's cross compilers,
 # compare their warnings, and print a table:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # debian-config.sh: Debian's own configuration, the base of MMCONFIG=debian.
 #   debian-config.sh fetch ARCH       download linux-config-6.1 of ARCH (the
 #                                     line of configs/distro.list that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # demo.sh [ARCH]: `make run`: build the patched kernel, boot it and show
 # folio_walk's users at work (tests/fw_demo.c), then power off.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # distro-build.sh [NAME...]: `make distro-build`. Compile what the series
 # touches with Debian's complete, unmodified kernel config of each line of
 # configs/distro.list (or the NAMEs given), base and patched, with W=1 and

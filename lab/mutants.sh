@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # mutants.sh [ARCH]: `make mutants`. Prove that the oracle can fail: for
 # each line of tests/mutants.list, break the walker in the patched tree
 # (uncommitted, restored on exit), rebuild incrementally, boot and run

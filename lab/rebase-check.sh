@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # rebase-check.sh: `make rebase-check`. Apply patches/ to every
 # linux-source-6.1 upload the apt archive offers and build each result for
 # x86_64 (the debug flavour `make check` boots, test interface on), oldest

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Install what the lab needs from Debian's archive; a no-op when all is there.
 # Per arch (configs/arch/*.sh): its QEMU and cross compiler, and for a guest
 # arch that is not the host's, its userspace pieces (busybox-static,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # static-check.sh: `make static-check`. What the kernel's own bots run on
 # a patch, over every C file the series touches, base vs patched:
 #   kernel-doc  scripts/kernel-doc -none -v (6.1's kernel-doc has no -Wall;

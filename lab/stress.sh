@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # stress.sh ARCH...: `make stress`. On KASAN + lockdep kernels (FLAVOUR
 # kasan, the default; CI uses FLAVOUR=debug), base and patched: the race
 # programs (tests/fw_race.c), Debian's trinity biased to mm syscalls, and

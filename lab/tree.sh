@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The kernel tree: build/linux is a git repo whose tag `base` is the pristine
 # Debian source and whose branch `foliowalk` is base + patches/.
 #   tree.sh fetch    download and verify the pinned base, create the repo

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # w1-check.sh [ARCH...]: `make w1-check`. Compile every C file the series
 # touches that the lab's kernel for ARCH builds, with W=1, in the base and
 # in the patched tree (the debug kernels' output dirs: build them first),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Everything the lab knows about arm64 (4K granule). Sourced by lab/lib.sh.
 KARCH=arm64

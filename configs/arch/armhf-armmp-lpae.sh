@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # 32-bit arm as Debian's armmp-lpae flavour builds it: 3-level page
 # tables (LPAE: the PUD and P4D folded at compile time, pud_addr_end() is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # 32-bit arm as Debian's armmp flavour builds it (ARMv7, QEMU virt):
 # 2-level page tables (arch/arm/include/asm/pgtable-2level.h: the PMD is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # i386 as Debian's 686-pae flavour builds it: 3-level page tables (PAE:
 # the PUD and P4D folded at compile time, pud_addr_end() is the end of the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # i386 as Debian's 686 flavour builds it: 2-level page tables (PMD, PUD
 # and P4D folded at compile time: pmd_addr_end() is the end of the range,

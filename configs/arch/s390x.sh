@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Everything the lab knows about s390x. Sourced by lab/lib.sh.
 KARCH=s390

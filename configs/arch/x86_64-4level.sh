@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # x86_64 on 4-level page tables, as most Debian amd64 machines run it
 # (CPUs without LA57): the x86_64 kernels, booted with no5lvl. The P4D

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Everything the lab knows about x86_64. Sourced by lab/lib.sh.
 KARCH=x86_64
