@@ -2,6 +2,7 @@
 # check.sh ARCH...: build base and patched, run every suite on both in QEMU,
 # compare them, print a per-suite table and, last, "N passed, N failed".
 #   FLAVOUR (default debug)  KERNELS (default "base patched")
+# shellcheck source=lab/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FLAVOUR=${FLAVOUR:-debug}
@@ -12,7 +13,6 @@ KNOWN_BASE_FAILURES=$LAB_TOP/tests/known-base-failures.txt
 PASSED=0
 FAILED=0
 TABLE=()
-FAILURES=()
 declare -A NOT_RUN=()	# suite -> tests of its list that NOT_HERE kept out
 
 record() {	# record SUITE ARCH KERNEL PASSED FAILED [KNOWN [N/A]]
@@ -54,8 +54,13 @@ assemble_payload() {
 		awk -v k="$2" '/^[[:space:]]*(#|$)/ {next}
 			$2 == "all" || $2 == k {name = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); print name, $0}' \
 			"$LAB_TOP/tests/tests.list" >"$dir/foliowalk.list"
-	drop_not_here "$1" "$2" "$dir"
-	drop_suites_not_run "$1" "$2" "$dir"
+	trim_lists "$1" "$2" "$dir"
+}
+
+# trim_lists ARCH KERNEL DIR: what of DIR's lists this arch does not run.
+trim_lists() {
+	drop_not_here "$1" "$2" "$3"
+	drop_suites_not_run "$1" "$2" "$3"
 }
 
 # drop_suites_not_run ARCH KERNEL DIR: a geometry that boots another
@@ -176,20 +181,9 @@ check_arch() {
 	case " $KERNELS " in *" base "*) case " $KERNELS " in *" patched "*) compare_fwdiff "$arch" ;; esac ;; esac
 }
 
-# Sourced (to reuse a function on saved results): stop here.
-[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
-
-[ $# -ge 1 ] || die "usage: check.sh ARCH..."
-rm -rf "$RESULTS"
-mkdir -p "$RESULTS"
-: >"$RESULTS/failures.txt"
-"$LAB_TOP/lab/setup.sh"
-"$LAB_TOP/lab/tree.sh" apply
-for a in "$@"; do
-	check_arch "$a"
-done
-
-{
+# print_summary: the table of the rows recorded, what was n/a, the known
+# base failures, the failures, and last "N passed, N failed".
+print_summary() {
 	printf '\n%-22s %-8s %-8s %6s %6s %6s %6s\n' suite arch kernel passed failed known n/a
 	printf '%s\n' "${TABLE[@]}"
 	if [ -s "$RESULTS/not-here.txt" ]; then
@@ -206,5 +200,21 @@ done
 		sed 's/^/  /' "$RESULTS/failures.txt"
 	fi
 	printf '\n%d passed, %d failed\n' "$PASSED" "$FAILED"
-} | tee "$RESULTS/summary.txt"
+}
+
+# Sourced (to reuse a function on saved results, as lab/parser-check.sh
+# does): stop here.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
+[ $# -ge 1 ] || die "usage: check.sh ARCH..."
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+: >"$RESULTS/failures.txt"
+"$LAB_TOP/lab/setup.sh"
+"$LAB_TOP/lab/tree.sh" apply
+for a in "$@"; do
+	check_arch "$a"
+done
+
+print_summary | tee "$RESULTS/summary.txt"
 [ "$FAILED" -eq 0 ]
