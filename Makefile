@@ -14,7 +14,7 @@ LAB := lab
 # The lab's ARCH is not the kernel's: do not let it leak into sub-makes.
 unexport ARCH
 
-.PHONY: help setup fetch apply export build tests run shell exec check check-all distro-build \
+.PHONY: help setup fetch apply export build tests run shell exec check check-all parser-check distro-build \
 	bench bench-all stress kcsan cross mutants bisect-check w1-check static-check rebase-check clean distclean
 
 help:
@@ -40,6 +40,11 @@ check:
 ## make check-all   make check for every geometry of CHECK_ARCHES (x86_64 on 5 and 4 levels, arm64, s390x)
 check-all:
 	@$(LAB)/check.sh $(CHECK_ARCHES)
+
+## make parser-check the verdict rules of make check on canned console logs (lab/testdata/parser/),
+##                  and each rule broken on purpose must be caught: seconds, no QEMU
+parser-check:
+	@$(LAB)/parser-check.sh
 
 ## make bench       benchmarks, base vs patched (prod kernels, -icount): bench/results/ARCH.*
 bench:
