@@ -51,10 +51,17 @@ rule_break() {
 
 # judge_case CASE LABDIR: what LABDIR's check.sh and console.sh make of
 # CASE: the summary, then the lists as trimmed (paths under the results
-# directory shown as RESULTS).
+# directory shown as RESULTS); if the rules stop (die), that and what
+# they said on stderr.
 judge_case() {
-	local case=$DATA/$1 labdir=$2 work
+	local case=$DATA/$1 labdir=$2 work rc=0
 	work=$(mktemp -d "$TMP/case.XXXXXX")
+	judge_case_in "$case" "$labdir" "$work" 2>"$work/stderr" || rc=$?
+	[ "$rc" -eq 0 ] || { echo "(the rules stopped: exit $rc)"; sed 's/^/stderr: /' "$work/stderr"; }
+}
+
+judge_case_in() {
+	local case=$1 labdir=$2 work=$3
 	(
 		# shellcheck source=lab/check.sh
 		. "$labdir/check.sh"
@@ -64,6 +71,7 @@ judge_case() {
 		KERNELS="base patched"
 		NOT_HERE=""
 		SUITES="selftests foliowalk"
+		SELECT=""
 		# shellcheck source=/dev/null
 		[ ! -f "$case/case.env" ] || . "$case/case.env"
 		mkdir -p "$RESULTS"
@@ -84,13 +92,13 @@ judge_case() {
 			printf '\nlists run on %s:\n' "$kernel"
 			(cd "$work/$kernel-payload" && grep -H . -- *.list) | sed 's/^/  /'
 		done
-	) 2>"$work/stderr" | sed "s#$work/results#RESULTS#g"
+	) | sed "s#$work/results#RESULTS#g"
 }
 
 # check_case CASE LABDIR: does CASE come out as expected? The diff if not.
 check_case() {
 	local got=$TMP/$1.got
-	judge_case "$1" "$2" >"$got" || { echo "  (the rules stopped: exit $?)" >>"$got"; }
+	judge_case "$1" "$2" >"$got"
 	diff -u "$DATA/$1/expected" "$got" >"$TMP/$1.diff"
 }
 
