@@ -7,7 +7,9 @@
 # series adds no warning).
 # Output dirs build/out/cross-NAME-KERNEL (incremental, ccache); logs in
 # build/logs/cross-NAME-KERNEL.log. Exit status 1 if any build fails or
-# the series adds a warning.
+# the series adds a warning. Without NAMEs the table goes to
+# results/cross.md.
+# shellcheck source=lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 LIST=$LAB_TOP/configs/cross.list
@@ -131,6 +133,7 @@ rm -f "$RESULTS/new-warnings.txt"
 "$LAB_TOP/lab/tree.sh" apply
 install_cross_compilers "$@"
 mapfile -t ENTRIES < <(cross_entries "$@")
+ONLY_NAMES=$*	# (the loop below sets its own "$@")
 [ ${#ENTRIES[@]} -gt 0 ] || die "no such entries in configs/cross.list: $*"
 
 ROWS=()
@@ -168,4 +171,9 @@ done
 	# a row passes when base and patched build and the series adds no warning
 	printf '\n%d passed, %d failed\n' "$OK_ROWS" $((${#ENTRIES[@]} - OK_ROWS))
 } | tee "$RESULTS/summary.txt"
+if [ -z "$ONLY_NAMES" ]; then
+	write_results_file cross "$RESULTS/summary.txt"
+else
+	lab_say "no results file: NAMES=\"$ONLY_NAMES\" is not every line of configs/cross.list"
+fi
 [ "$bad" -eq 0 ]

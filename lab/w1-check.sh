@@ -5,6 +5,7 @@
 # and list the warnings the series adds. Line numbers are left out of the
 # comparison (the series moves code); the full text is in the logs.
 # Exit status 1 when the patched tree has a warning the base has not.
+# shellcheck source=lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 FLAVOUR=${FLAVOUR:-debug}
