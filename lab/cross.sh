@@ -40,7 +40,7 @@ install_cross_compilers() {
 # an objs build: mm/ and each touched C file under arch/ARCH, as .o.
 touched_targets() {
 	echo mm/
-	git -C "$KTREE" diff --name-only base.."$KBRANCH" -- "arch/$1/*.c" | sed 's/\.c$/.o/'
+	series_touched_files "arch/$1/*.c" | sed 's/\.c$/.o/'
 }
 
 srcarch_of() {
@@ -98,7 +98,7 @@ build_steps() {
 	echo "lab: targets: ${targets[*]}"
 	# the series' files are compiled every time, so that their warnings
 	# are in this log even when nothing else changed (ccache replays them)
-	git -C "$KTREE" diff --name-only base.."$KBRANCH" -- '*.c' | sed 's/\.c$/.o/' |
+	series_touched_files '*.c' | sed 's/\.c$/.o/' |
 		while read -r o; do rm -f "$out/$o"; done
 	kernel_make "$src" "$out" "${targets[@]}"
 }

@@ -102,7 +102,7 @@ built_objects() {
 touched_sources() {
 	local srcarch
 	case "$1" in x86_64 | i386) srcarch=x86 ;; *) srcarch=$1 ;; esac
-	git -C "$KTREE" diff --name-only base.."$KBRANCH" -- 'mm/*.c' "arch/$srcarch/*.c"
+	series_touched_files 'mm/*.c' "arch/$srcarch/*.c"
 }
 
 # explained LINE: the reason configs/distro-known.txt gives for this new

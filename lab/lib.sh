@@ -173,6 +173,16 @@ debian) MMCONFIG_SUFFIX=-debian ;;
 *) die "MMCONFIG must be lab or debian, not '$MMCONFIG'" ;;
 esac
 
+# series_touched_files [--diff-filter=X] PATHSPEC...: the files the series
+# changes (branch KBRANCH of KTREE against tag base), within the git
+# pathspecs given ('mm/*.c'); --diff-filter as git diff takes it (AM: the
+# files it adds or modifies, not those it deletes).
+series_touched_files() {
+	local filter=()
+	case "${1:-}" in --diff-filter=*) filter=("$1") && shift ;; esac
+	git -C "$KTREE" diff --name-only "${filter[@]}" base.."$KBRANCH" -- "$@"
+}
+
 # kout_for KERNEL FLAVOUR: the kernel's build directory (a geometry that
 # boots another ARCH's kernels, KERNEL_ARCH, shares its directory)
 kout_for() { echo "$BUILD/out/${KERNEL_ARCH:-$LAB_ARCH}-$1-$2$MMCONFIG_SUFFIX"; }

@@ -20,7 +20,7 @@ RESULTS=$BUILD/results/static
 
 # touched_files: the C files and headers the series changes or adds
 touched_files() {
-	git -C "$KTREE" diff --name-only --diff-filter=AM base.."$KBRANCH" -- '*.c' '*.h'
+	series_touched_files --diff-filter=AM '*.c' '*.h'
 }
 
 # kerneldoc_findings TREE FILE: kernel-doc's warnings, without line numbers

@@ -15,7 +15,7 @@ ARCHES=("$@")
 # touched_objects OUT: objects of C files the series touches, built in OUT
 touched_objects() {
 	local f
-	git -C "$KTREE" diff --name-only base.."$KBRANCH" -- '*.c' | while read -r f; do
+	series_touched_files '*.c' | while read -r f; do
 		[ -f "$1/${f%.c}.o" ] && echo "${f%.c}.o"
 	done
 }
