@@ -15,7 +15,7 @@ LAB := lab
 # The lab's ARCH is not the kernel's: do not let it leak into sub-makes.
 unexport ARCH
 
-.PHONY: help setup fetch apply export build run shell exec check check-all distro-build \
+.PHONY: help setup fetch apply export build run shell exec check check-all parser-check distro-build \
 	bench bench-all stress kcsan cross mutants bisect-check w1-check static-check rebase-check \
 	consistency-check clean distclean
 
@@ -35,13 +35,22 @@ run: setup apply
 # stands).
 CHECK_ARCHES ?= x86_64 x86_64-4level arm64 s390x i386-686
 
-## make check       base and patched, every suite, one table (ARCH=x86_64; any name in configs/arch/)
+## make check       base and patched, every suite, one table (ARCH=x86_64; any name in configs/arch/);
+##                  a full run writes results/check-ARCH.md. The fast loop, one kernel and one suite
+##                  or test: KERNELS=patched SUITES=foliowalk.oracle (SUITES: words SUITE, SUITE.NAME
+##                  of guest/selftests.list or tests/tests.list, or foliowalk.race/RACE; a known base
+##                  failure counts as failed when base did not run)
 check:
 	@$(LAB)/check.sh $(ARCH)
 
 ## make check-all   make check for every geometry of CHECK_ARCHES (x86_64 on 5 and 4 levels, arm64, s390x, i386 686)
 check-all:
 	@$(LAB)/check.sh $(CHECK_ARCHES)
+
+## make parser-check the verdict rules of make check on canned console logs (lab/testdata/parser/),
+##                  and each rule broken on purpose must be caught: seconds, no QEMU
+parser-check:
+	@$(LAB)/parser-check.sh
 
 ## make bench       benchmarks, base vs patched (prod kernels, -icount): bench/results/ARCH.*
 bench:

@@ -13,6 +13,7 @@
 #   BENCH_REPS (default 5), BENCH_MAX_SHIFT (default 18), BENCH_OPS
 # Like make check and make stress, it builds the mm options of Debian's
 # config (MMCONFIG=debian, the default; MMCONFIG=lab for the lab's own).
+# shellcheck source=lab/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FLAVOUR=${FLAVOUR:-prod}

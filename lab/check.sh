@@ -3,17 +3,30 @@
 # check.sh ARCH...: build base and patched, run every suite on both in QEMU,
 # compare them, print a per-suite table and, last, "N passed, N failed".
 #   FLAVOUR (default debug)  KERNELS (default "base patched")
+#   SUITES  the fast loop: run only what it names, words of the form
+#           SUITE (selftests, foliowalk), SUITE.NAME (a line of
+#           guest/selftests.list or tests/tests.list: foliowalk.oracle)
+#           or SUITE.NAME/SUB for a program that takes its subtests'
+#           names as arguments (fw_race: foliowalk.race/status_vs_unmap;
+#           the 6.1 kselftest harness of fw_oracle and fw_split ignores
+#           its arguments, so their subtests cannot be picked). E.g.
+#             make check ARCH=x86_64 KERNELS=patched SUITES=foliowalk.oracle
+#           (not the arch files' SUITES, which load_arch sets: see SELECT)
+# A full run (both kernels, every suite, FLAVOUR=debug, MMCONFIG=debian)
+# writes its summary to results/check-ARCH.md (several ARCHes:
+# results/check-all.md).
+# shellcheck source=lab/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FLAVOUR=${FLAVOUR:-debug}
 KERNELS=${KERNELS:-base patched}
+SELECT=${SUITES:-}	# the user's SUITES; the arch files' SUITES replaces it
 RESULTS=$BUILD/results/check$MMCONFIG_SUFFIX	# (MMCONFIG=debian: check-debian)
 EXPECTED_DIFF=$LAB_TOP/tests/expected-differences.txt
 KNOWN_BASE_FAILURES=$LAB_TOP/tests/known-base-failures.txt
 PASSED=0
 FAILED=0
 TABLE=()
-FAILURES=()
 declare -A NOT_RUN=()	# suite -> tests of its list that NOT_HERE kept out
 
 record() {	# record SUITE ARCH KERNEL PASSED FAILED [KNOWN [N/A]]
@@ -55,8 +68,60 @@ assemble_payload() {
 		awk -v k="$2" '/^[[:space:]]*(#|$)/ {next}
 			$2 == "all" || $2 == k {name = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); print name, $0}' \
 			"$LAB_TOP/tests/tests.list" >"$dir/foliowalk.list"
-	drop_not_here "$1" "$2" "$dir"
-	drop_suites_not_run "$1" "$2" "$dir"
+	trim_lists "$1" "$2" "$dir"
+}
+
+# trim_lists ARCH KERNEL DIR: what of DIR's lists this arch does not run,
+# and what SELECT leaves out.
+trim_lists() {
+	drop_not_here "$1" "$2" "$3"
+	drop_suites_not_run "$1" "$2" "$3"
+	select_tests "$1" "$2" "$3"
+}
+
+# select_tests ARCH KERNEL DIR: the fast loop: keep of DIR's lists only
+# the lines SELECT names (not counted anywhere: the run is partial); a
+# SUITE.NAME/SUB word appends SUB to that line's command, for fw_race only.
+select_tests() {
+	local list word left
+	[ -n "$SELECT" ] || return 0
+	for list in "$3"/*.list; do
+		[ -f "$list" ] || continue
+		awk -v suite="$(basename "$list" .list)" -v sel="$SELECT" '
+			BEGIN { n = split(sel, w, " ") }
+			/^[[:space:]]*(#|$)/ { next }
+			{
+				keep = 0
+				args = ""
+				for (i = 1; i <= n; i++) {
+					t = w[i]
+					sub_ = ""
+					if (index(t, "/")) {
+						sub_ = substr(t, index(t, "/") + 1)
+						t = substr(t, 1, index(t, "/") - 1)
+					}
+					if (t != suite && t != suite "." $1)
+						continue
+					keep = 1
+					if (sub_ == "")
+						continue
+					if ($2 != "fw_race") {
+						printf "%s.%s runs %s, which cannot run one subtest (%s): use SUITES=%s.%s\n", suite, $1, $2, sub_, suite, $1 >"/dev/stderr"
+						exit 3
+					}
+					args = args " " sub_
+				}
+				if (keep)
+					print $0 args
+			}' "$list" >"$list.new" || die "SUITES=$SELECT: see above"
+		mv "$list.new" "$list"
+	done
+	left=$(for list in "$3"/*.list; do
+		[ ! -f "$list" ] || awk -v s="$(basename "$list" .list)" '{ print s; print s "." $1 }' "$list"
+	done)
+	for word in $SELECT; do
+		grep -qxF "${word%%/*}" <<<"$left" || lab_say "SUITES: $word: nothing of it to run on $1 $2"
+	done
 }
 
 # drop_suites_not_run ARCH KERNEL DIR: a geometry that boots another
@@ -177,20 +242,9 @@ check_arch() {
 	case " $KERNELS " in *" base "*) case " $KERNELS " in *" patched "*) compare_fwdiff "$arch" ;; esac ;; esac
 }
 
-# Sourced (to reuse a function on saved results): stop here.
-[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
-
-[ $# -ge 1 ] || die "usage: check.sh ARCH..."
-rm -rf "$RESULTS"
-mkdir -p "$RESULTS"
-: >"$RESULTS/failures.txt"
-"$LAB_TOP/lab/setup.sh"
-"$LAB_TOP/lab/tree.sh" apply
-for a in "$@"; do
-	check_arch "$a"
-done
-
-{
+# print_summary: the table of the rows recorded, what was n/a, the known
+# base failures, the failures, and last "N passed, N failed".
+print_summary() {
 	printf '\n%-22s %-8s %-8s %6s %6s %6s %6s\n' suite arch kernel passed failed known n/a
 	printf '%s\n' "${TABLE[@]}"
 	if [ -s "$RESULTS/not-here.txt" ]; then
@@ -207,5 +261,39 @@ done
 		sed 's/^/  /' "$RESULTS/failures.txt"
 	fi
 	printf '\n%d passed, %d failed\n' "$PASSED" "$FAILED"
-} | tee "$RESULTS/summary.txt"
+}
+
+# write_check_results ARCH...: results/check-ARCH.md (several ARCHes:
+# results/check-all.md), for a full run only.
+write_check_results() {
+	local partial=
+	[ "$KERNELS" = "base patched" ] || partial="KERNELS=$KERNELS"
+	[ -z "$SELECT" ] || partial="SUITES=$SELECT"
+	[ "$FLAVOUR" = debug ] || partial="FLAVOUR=$FLAVOUR"
+	[ "$MMCONFIG" = debian ] || partial="MMCONFIG=$MMCONFIG"
+	if [ -n "$partial" ]; then
+		lab_say "no results file: not a full run ($partial)"
+	elif [ $# -eq 1 ]; then
+		write_results_file "check-$1" "$RESULTS/summary.txt" "make check ARCH=$1"
+	else
+		write_results_file check-all "$RESULTS/summary.txt" "make check-all CHECK_ARCHES=\"$*\""
+	fi
+}
+
+# Sourced (to reuse a function on saved results, as lab/parser-check.sh
+# does): stop here.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
+[ $# -ge 1 ] || die "usage: check.sh ARCH..."
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+: >"$RESULTS/failures.txt"
+"$LAB_TOP/lab/setup.sh"
+"$LAB_TOP/lab/tree.sh" apply
+for a in "$@"; do
+	check_arch "$a"
+done
+
+print_summary | tee "$RESULTS/summary.txt"
+write_check_results "$@"
 [ "$FAILED" -eq 0 ]

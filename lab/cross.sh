@@ -8,7 +8,9 @@
 # series adds no warning).
 # Output dirs build/out/cross-NAME-KERNEL (incremental, ccache); logs in
 # build/logs/cross-NAME-KERNEL.log. Exit status 1 if any build fails or
-# the series adds a warning.
+# the series adds a warning. Without NAMEs the table goes to
+# results/cross.md.
+# shellcheck source=lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 LIST=$LAB_TOP/configs/cross.list
@@ -39,7 +41,7 @@ install_cross_compilers() {
 # an objs build: mm/ and each touched C file under arch/ARCH, as .o.
 touched_targets() {
 	echo mm/
-	git -C "$KTREE" diff --name-only base.."$KBRANCH" -- "arch/$1/*.c" | sed 's/\.c$/.o/'
+	series_touched_files "arch/$1/*.c" | sed 's/\.c$/.o/'
 }
 
 srcarch_of() {
@@ -97,7 +99,7 @@ build_steps() {
 	echo "lab: targets: ${targets[*]}"
 	# the series' files are compiled every time, so that their warnings
 	# are in this log even when nothing else changed (ccache replays them)
-	git -C "$KTREE" diff --name-only base.."$KBRANCH" -- '*.c' | sed 's/\.c$/.o/' |
+	series_touched_files '*.c' | sed 's/\.c$/.o/' |
 		while read -r o; do rm -f "$out/$o"; done
 	kernel_make "$src" "$out" "${targets[@]}"
 }
@@ -132,6 +134,7 @@ rm -f "$RESULTS/new-warnings.txt"
 "$LAB_TOP/lab/tree.sh" apply
 install_cross_compilers "$@"
 mapfile -t ENTRIES < <(cross_entries "$@")
+ONLY_NAMES=$*	# (the loop below sets its own "$@")
 [ ${#ENTRIES[@]} -gt 0 ] || die "no such entries in configs/cross.list: $*"
 
 ROWS=()
@@ -169,4 +172,9 @@ done
 	# a row passes when base and patched build and the series adds no warning
 	printf '\n%d passed, %d failed\n' "$OK_ROWS" $((${#ENTRIES[@]} - OK_ROWS))
 } | tee "$RESULTS/summary.txt"
+if [ -z "$ONLY_NAMES" ]; then
+	write_results_file cross "$RESULTS/summary.txt"
+else
+	lab_say "no results file: NAMES=\"$ONLY_NAMES\" is not every line of configs/cross.list"
+fi
 [ "$bad" -eq 0 ]

@@ -19,7 +19,9 @@
 # absent; any drift fails the row.
 # Output dirs build/out/distro-NAME-KERNEL (ccache; only `prepare` and the
 # touched objects are built), logs build/logs/distro-NAME-KERNEL.log,
-# results build/results/distro/. Exit status 1 if any row fails.
+# results build/results/distro/ (without NAMEs the table also goes to
+# results/distro-build.md). Exit status 1 if any row fails.
+# shellcheck source=lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 export LC_ALL=C	# one collation for sort, join and comm
 
@@ -101,7 +103,7 @@ built_objects() {
 touched_sources() {
 	local srcarch
 	case "$1" in x86_64 | i386) srcarch=x86 ;; *) srcarch=$1 ;; esac
-	git -C "$KTREE" diff --name-only base.."$KBRANCH" -- 'mm/*.c' "arch/$srcarch/*.c"
+	series_touched_files 'mm/*.c' "arch/$srcarch/*.c"
 }
 
 # explained LINE: the reason configs/distro-known.txt gives for this new
@@ -217,4 +219,9 @@ done
 	[ ! -s "$RESULTS/new-warnings.txt" ] || cat "$RESULTS/new-warnings.txt"
 	printf '\n%d passed, %d failed\n' "$OK_ROWS" $((${#ENTRIES[@]} - OK_ROWS))
 } | tee "$RESULTS/summary.txt"
+if [ $# -eq 0 ]; then
+	write_results_file distro-build "$RESULTS/summary.txt"
+else
+	lab_say "no results file: NAMES=\"$*\" is not every line of configs/distro.list"
+fi
 [ "$OK_ROWS" -eq ${#ENTRIES[@]} ]

@@ -174,6 +174,16 @@ debian) MMCONFIG_SUFFIX=-debian ;;
 *) die "MMCONFIG must be lab or debian, not '$MMCONFIG'" ;;
 esac
 
+# series_touched_files [--diff-filter=X] PATHSPEC...: the files the series
+# changes (branch KBRANCH of KTREE against tag base), within the git
+# pathspecs given ('mm/*.c'); --diff-filter as git diff takes it (AM: the
+# files it adds or modifies, not those it deletes).
+series_touched_files() {
+	local filter=()
+	case "${1:-}" in --diff-filter=*) filter=("$1") && shift ;; esac
+	git -C "$KTREE" diff --name-only "${filter[@]}" base.."$KBRANCH" -- "$@"
+}
+
 # kout_for KERNEL FLAVOUR: the kernel's build directory (a geometry that
 # boots another ARCH's kernels, KERNEL_ARCH, shares its directory)
 kout_for() { echo "$BUILD/out/${KERNEL_ARCH:-$LAB_ARCH}-$1-$2$MMCONFIG_SUFFIX"; }
@@ -189,4 +199,35 @@ kernel_make() {
 		make -C "$src" O="$out" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" CC="$cc" \
 		KBUILD_BUILD_USER=lab KBUILD_BUILD_HOST=foliowalk \
 		KBUILD_BUILD_TIMESTAMP="2000-01-01" -j"$(($(nproc) + 1))" "$@"
+}
+
+# lab_host: "N cores, no KVM (QEMU TCG)", or "N cores, KVM" when the
+# guests ran on KVM: lab/boot.sh boots with TCG unless LAB_ACCEL says kvm
+# (a /dev/kvm that opens is not enough: this host has one and its CPU
+# has no VMX/SVM).
+lab_host() {
+	case "${LAB_ACCEL:-tcg}" in
+	*kvm*) echo "$(nproc) cores, KVM" ;;
+	*) echo "$(nproc) cores, no KVM (QEMU TCG)" ;;
+	esac
+}
+
+# write_results_file NAME TABLE-FILE [COMMAND]: results/NAME.md, the one
+# home of a target's measured table: "# COMMAND" (default "make NAME"),
+# the date, the commit (with "-dirty" when tracked files outside results/
+# differ from it) and the host, a blank line, then TABLE-FILE as the
+# target printed it. For a target's full run only (its callers decide).
+write_results_file() {
+	local name=$1 table=$2 cmd=${3:-make $1} out=$LAB_TOP/results/$1.md commit
+	[ -f "$table" ] || die "write_results_file: no table $table"
+	commit=$(git -C "$LAB_TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	git -C "$LAB_TOP" diff --quiet HEAD -- . ':(exclude)results' 2>/dev/null || commit+=-dirty
+	mkdir -p "$LAB_TOP/results"
+	{
+		printf '# %s\n' "$cmd"
+		printf 'date: %s  commit: %s  host: %s\n\n' "$(date +%F)" "$commit" "$(lab_host)"
+		sed '1{/^$/d}' "$table"
+	} >"$out.new"
+	mv "$out.new" "$out"
+	lab_say "results: ${out#"$LAB_TOP"/}"
 }

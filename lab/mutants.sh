@@ -8,7 +8,9 @@
 # does not finish. The pristine patched kernel is rebuilt at the end.
 # A line may name the arches it is for (a fifth field): on the others it
 # is listed as n/a, with those arches, and not counted.
-# Exit status 1 if a mutant survives.
+# Exit status 1 if a mutant survives. With the full list, the table goes
+# to results/mutants.md (ARCH other than x86_64: results/mutants-ARCH.md).
+# shellcheck source=lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ARCH_=${1:-x86_64}
@@ -126,4 +128,11 @@ lab_step "rebuild the pristine patched kernel"
 	printf '\n%d mutants, %d survived, %d errors (failed without a failing test or splat), %d not for %s\n' \
 		"$((${#ROWS[@]} - notfor))" "$survivors" "$errors" "$notfor" "$ARCH_"
 } | tee "$RESULTS/summary.txt"
+if [ -n "${MUTANTS_LIST:-}" ]; then
+	lab_say "no results file: MUTANTS_LIST=$MUTANTS_LIST is not the full list"
+elif [ "$ARCH_" = x86_64 ]; then
+	write_results_file mutants "$RESULTS/summary.txt"
+else
+	write_results_file "mutants-$ARCH_" "$RESULTS/summary.txt" "make mutants ARCH=$ARCH_"
+fi
 [ "$survivors" -eq 0 ] && [ "$errors" -eq 0 ]

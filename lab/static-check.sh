@@ -12,14 +12,16 @@
 # ("preceding lock on line N"), since the series moves code: a
 # file passes when patched has no finding that base lacks. A file the
 # series adds is compared with nothing. Prints the findings of both, a
-# table, and last "N passed, N failed". Output in build/results/static/.
+# table, and last "N passed, N failed" (also to results/static-check.md).
+# Output in build/results/static/.
+# shellcheck source=lab/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RESULTS=$BUILD/results/static
 
 # touched_files: the C files and headers the series changes or adds
 touched_files() {
-	git -C "$KTREE" diff --name-only --diff-filter=AM base.."$KBRANCH" -- '*.c' '*.h'
+	series_touched_files --diff-filter=AM '*.c' '*.h'
 }
 
 # kerneldoc_findings TREE FILE: kernel-doc's warnings, without line numbers
@@ -114,4 +116,6 @@ failed=0
 	echo "(all findings: ${RESULTS#"$LAB_TOP"/}/{kerneldoc,cocci}-{base,patched}.txt)"
 	printf '%d passed, %d failed\n' "$passed" "$failed"
 } | tee "$RESULTS/summary.txt"
-[ "$failed" -eq 0 ]
+write_results_file static-check "$RESULTS/summary.txt"
+# (the counts were made in the pipeline's subshell: read them back)
+grep -qE '^[0-9]+ passed, 0 failed$' "$RESULTS/summary.txt"

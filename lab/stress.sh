@@ -15,6 +15,7 @@
 #   SEED      trinity's and fw_race's seed (default: from the date), printed
 # A splat that the base kernel shows too is listed, not counted against
 # the series; every other splat, mismatch or failed test fails the run.
+# shellcheck source=lab/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FLAVOUR=${FLAVOUR:-kasan}
@@ -190,6 +191,27 @@ ran_everything() {
 		{ [ "$2" != patched ] || grep -qaE '^ok [0-9]+ stress\.oracle' "$1"; }
 }
 
+# write_stress_results: results/stress.md for make stress (KASAN, x86_64,
+# arm64 and s390x), results/kcsan.md for make kcsan (KCSAN, x86_64); the
+# title names a DURATION other than the target's default. Other runs (CI's
+# FLAVOUR=debug, some arches only) write none.
+write_stress_results() {
+	local cmd
+	case "$FLAVOUR ${ARCHES[*]}" in
+	"kasan x86_64 arm64 s390x")
+		cmd="make stress"
+		[ "$DURATION" = 600 ] || cmd+=" DURATION=$DURATION"
+		write_results_file stress "$RESULTS/summary.txt" "$cmd"
+		;;
+	"kcsan x86_64")
+		cmd="make kcsan"
+		[ "$DURATION" = 300 ] || cmd+=" DURATION=$DURATION"
+		write_results_file kcsan "$RESULTS/summary.txt" "$cmd"
+		;;
+	*) lab_say "no results file: FLAVOUR=$FLAVOUR on ${ARCHES[*]} is neither make stress nor make kcsan" ;;
+	esac
+}
+
 [ $# -ge 1 ] || die "usage: stress.sh ARCH..."
 ARCHES=("$@")
 rm -rf "$RESULTS"
@@ -258,4 +280,5 @@ done
 	fi
 	printf '%d passed, %d failed\n' $((${#ARCHES[@]} - failed)) "$failed"
 } | tee "$RESULTS/summary.txt"
+write_stress_results
 [ "$failed" -eq 0 ]

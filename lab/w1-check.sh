@@ -6,6 +6,7 @@
 # and list the warnings the series adds. Line numbers are left out of the
 # comparison (the series moves code); the full text is in the logs.
 # Exit status 1 when the patched tree has a warning the base has not.
+# shellcheck source=lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 FLAVOUR=${FLAVOUR:-debug}
@@ -15,7 +16,7 @@ ARCHES=("$@")
 # touched_objects OUT: objects of C files the series touches, built in OUT
 touched_objects() {
 	local f
-	git -C "$KTREE" diff --name-only base.."$KBRANCH" -- '*.c' | while read -r f; do
+	series_touched_files '*.c' | while read -r f; do
 		[ -f "$1/${f%.c}.o" ] && echo "${f%.c}.o"
 	done
 }
