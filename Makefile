@@ -26,13 +26,13 @@ help:
 run: setup apply
 	@$(LAB)/demo.sh $(ARCH)
 
-# The page-table geometries make check-all boots (configs/arch/NAME.sh):
-# x86_64 on 5 levels and on 4 (P4D folded at run time), arm64 on 4 (P4D
-# folded at build time), s390x (levels folded at run time). Debian's
-# 32-bit flavours are declared too (i386-686 and armhf-armmp: 2 levels;
-# i386-686-pae and armhf-armmp-lpae: 3) and run with make check ARCH=...;
-# they join this list once they pass (doc/geometries.md says where each
-# stands).
+# The page-table geometries make check-all boots (configs/arch/NAME.sh), one
+# per way a level is folded: x86_64 on 5 levels and on 4 (P4D folded at run
+# time), arm64 on 4 (P4D folded at build time), s390x (levels folded at run
+# time), i386 686 (2 levels, PMD folded at build time, HIGHPTE). Debian's
+# other 32-bit flavours are declared too (armhf-armmp: 2 levels;
+# i386-686-pae and armhf-armmp-lpae: 3) and run with make check ARCH=...
+# (doc/geometries.md says where each stands).
 CHECK_ARCHES ?= x86_64 x86_64-4level arm64 s390x i386-686
 
 ## make check       base and patched, every suite, one table (ARCH=x86_64; any name in configs/arch/);

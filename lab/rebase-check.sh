@@ -158,6 +158,7 @@ main() {
 	} >"$TABLE"
 	echo
 	cat "$TABLE"
+	[ -n "${VERSIONS:-}" ] || [ "${APPLY_ONLY:-0}" = 1 ] || write_results_file rebase-check "$TABLE"
 	echo
 	lab_say "table: ${TABLE#"$LAB_TOP"/}"
 	if [ "$failed_newest" = 1 ]; then
