@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "fw_kinds.h"
+#include "fw.h"
 #include "mm/folio_walk_test.h"
 
 #define PAGE		4096UL

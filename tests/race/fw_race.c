@@ -59,7 +59,7 @@
  * (FORK_CAP forks), and a watchdog alarm ends a run that hangs.
  */
 #define _GNU_SOURCE
-#include "fw_kinds.h"
+#include "fw.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
