@@ -177,8 +177,12 @@ struct fw_ksm_saved {
 #define FW_USE_DEMO	(1 << 5)	/* fw_demo */
 #define FW_USE_DIFF_HINT (1 << 6)	/* fw_diff: status, move, split_huge_pages (NUMA-hinting kinds) */
 
-/* The level of the entries that map a kind (struct fw_kind.level). */
-enum fw_level { FW_LEVEL_NONE, FW_LEVEL_PTE, FW_LEVEL_PMD, FW_LEVEL_PUD };
+/*
+ * The level of the entries that map a kind (struct fw_kind.level); not the
+ * kernel's FW_LEVEL_* (enum folio_walk_level) nor the test interface's
+ * FWT_LEVEL_* (mm/folio_walk_test.h), which have no "nothing mapped".
+ */
+enum fw_mapped_by { FW_MAPPED_NONE, FW_MAPPED_BY_PTE, FW_MAPPED_BY_PMD, FW_MAPPED_BY_PUD };
 
 /* The folio order of a kind (struct fw_kind.order); fw_kind_order(). */
 enum fw_order {
@@ -308,7 +312,7 @@ struct fw_kind {
 	unsigned long arg;
 	unsigned int pages;
 	unsigned int flags;
-	enum fw_level level;
+	enum fw_mapped_by level;
 	enum fw_order order;
 	unsigned int uses;
 };
@@ -421,7 +425,7 @@ int fw_unavailable(struct fw_region *r, const char *fmt, ...);
 int fw_cmp_ulong(const void *a, const void *b);
 void fw_size_name(unsigned long bytes, char *buf, size_t len);
 int fw_hugetlb_sizes(unsigned long *sizes, int max);
-enum fw_level fw_hugetlb_level(unsigned long sz);
+enum fw_mapped_by fw_hugetlb_level(unsigned long sz);
 void fw_kinds_init(void);
 const struct fw_kind *fw_kind_find(const char *name);
 int fw_kind_order(const struct fw_kind *k);

@@ -103,7 +103,7 @@ int fw_find_devdax(size_t align, char *dev, size_t len)
  */
 int fw_setup_devdax(struct fw_region *r)
 {
-	size_t align = r->kind->level == FW_LEVEL_PMD ? fw_env.pmd_sz : fw_env.page_sz;
+	size_t align = r->kind->level == FW_MAPPED_BY_PMD ? fw_env.pmd_sz : fw_env.page_sz;
 	char dev[96];
 
 	if (fw_find_devdax(align, dev, sizeof(dev)))
@@ -159,7 +159,7 @@ int fw_fsdax_extent(struct fw_region *r, unsigned long long *phys)
 
 int fw_setup_fsdax(struct fw_region *r)
 {
-	int pmd = r->kind->level == FW_LEVEL_PMD;
+	int pmd = r->kind->level == FW_MAPPED_BY_PMD;
 	unsigned long long phys = 0;
 	char path[128];
 	long rss;
