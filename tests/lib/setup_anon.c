@@ -3,11 +3,8 @@
 #define _GNU_SOURCE
 #include "fw.h"
 
-/*
- * thp_pmd, thp_pte, protnone_thp, numa_hint_thp: a written THP, then kept
- * from khugepaged
- */
-int fw_setup_thp(struct fw_region *r)
+/* r mapped PMD-aligned, private anonymous, MADV_HUGEPAGE; 0 or -1 with r->why */
+static int fw_map_thp_advised(struct fw_region *r)
 {
 	if (!fw_env.thp)
 		return fw_unavailable(r, "no_thp");
@@ -16,6 +13,17 @@ int fw_setup_thp(struct fw_region *r)
 		return -1;
 	if (madvise(r->addr, r->len, MADV_HUGEPAGE))
 		return fw_unavailable(r, "madv_hugepage_%s", fw_errno_name(errno));
+	return 0;
+}
+
+/*
+ * thp_pmd, thp_pte, protnone_thp, numa_hint_thp: a written THP, then kept
+ * from khugepaged
+ */
+int fw_setup_thp(struct fw_region *r)
+{
+	if (fw_map_thp_advised(r))
+		return -1;
 	if (r->kind->arg == FW_THP_NUMA_HINT && fw_numa_hint_begin(r))
 		return -1;
 	fw_region_fill(r);
@@ -59,13 +67,8 @@ int fw_setup_huge_zero(struct fw_region *r)
 {
 	int64_t f;
 
-	if (!fw_env.thp)
-		return fw_unavailable(r, "no_thp");
-	if (fw_region_map(r, fw_env.pmd_sz, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1))
+	if (fw_map_thp_advised(r))
 		return -1;
-	if (madvise(r->addr, r->len, MADV_HUGEPAGE))
-		return fw_unavailable(r, "madv_hugepage_%s", fw_errno_name(errno));
 	fw_touch_read(r, fw_env.page_sz);
 	r->pat = FW_PAT_ZERO;
 	f = fw_page_flags(r->addr);

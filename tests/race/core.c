@@ -229,6 +229,29 @@ char *area_page(const struct area *a, unsigned long i)
 	return a->reg[1].addr + (i - a->reg[0].npages) * page_sz;
 }
 
+/*
+ * The generations of a's pages, all 0, and a filled with them; 0, or -1
+ * (the race failed) without memory
+ */
+int area_start(struct race *r, const struct area *a, unsigned long **gen)
+{
+	*gen = calloc(a->npages, sizeof(**gen));
+	if (!*gen) {
+		skip_race(r, SKIP_FAIL, "out of memory");
+		return -1;
+	}
+	area_fill(a, *gen, 0, a->npages);
+	return 0;
+}
+
+/* what area_start(), area_add() and mp_buf_init() took */
+void area_release(struct area *a, unsigned long *gen, struct mp_buf *b)
+{
+	free(gen);
+	mp_buf_free(b);
+	area_unmap(a);
+}
+
 void area_fill(const struct area *a, const unsigned long *gen,
 		      unsigned long first, unsigned long n)
 {

@@ -121,18 +121,12 @@ void race_fork_cow(struct race *r)
 	    mp_buf_init(r, &c.buf, c.a.npages) ||
 	    mp_buf_init(r, &c.child_buf, c.a.npages))
 		goto out;
-	c.gen = calloc(c.a.npages, sizeof(*c.gen));
-	if (!c.gen) {
-		skip_race(r, SKIP_FAIL, "out of memory");
+	if (area_start(r, &c.a, &c.gen))
 		goto out;
-	}
-	area_fill(&c.a, c.gen, 0, c.a.npages);
 	fflush(stdout);
 	run_threads(r, &c, roles, 2);
 	area_verify(r, &c.a, c.gen, "at the end");
 out:
-	free(c.gen);
-	mp_buf_free(&c.buf);
 	mp_buf_free(&c.child_buf);
-	area_unmap(&c.a);
+	area_release(&c.a, c.gen, &c.buf);
 }

@@ -89,18 +89,12 @@ void race_migrate_vs_access(struct race *r)
 	    area_add(r, &c.a, 2 * pmd_pages, 1) ||
 	    mp_buf_init(r, &c.buf, c.a.npages))
 		goto out;
-	c.gen = calloc(c.a.npages, sizeof(*c.gen));
-	if (!c.gen) {
-		skip_race(r, SKIP_FAIL, "out of memory");
+	if (area_start(r, &c.a, &c.gen))
 		goto out;
-	}
 	c.ro[0] = ACCESS_SMALL - RO_PAGES;
 	c.ro[1] = ACCESS_SMALL + pmd_pages + pmd_pages / 2;
-	area_fill(&c.a, c.gen, 0, c.a.npages);
 	run_threads(r, &c, roles, 3);
 	area_verify(r, &c.a, c.gen, "at the end");
 out:
-	free(c.gen);
-	mp_buf_free(&c.buf);
-	area_unmap(&c.a);
+	area_release(&c.a, c.gen, &c.buf);
 }

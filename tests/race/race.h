@@ -193,6 +193,8 @@ int area_add(struct race *r, struct area *a, unsigned long npages,
 		    int thp);
 void area_unmap(struct area *a);
 char *area_page(const struct area *a, unsigned long i);
+int area_start(struct race *r, const struct area *a, unsigned long **gen);
+void area_release(struct area *a, unsigned long *gen, struct mp_buf *b);
 void area_fill(const struct area *a, const unsigned long *gen,
 		      unsigned long first, unsigned long n);
 unsigned long area_verify(struct race *r, const struct area *a,
