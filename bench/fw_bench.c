@@ -35,15 +35,15 @@
  * look fast.
  */
 #define _GNU_SOURCE
-#include "../tests/fw_util.h"
+#include "fw.h"
 
 #include <getopt.h>
 
 #define NUMA_BALANCING	"/proc/sys/kernel/numa_balancing"
 #include <sys/stat.h>
 
-#define KB			1024UL
-#define MB			(1024UL * KB)
+#define KB			((size_t)1024)
+#define MB			(1024 * KB)
 #define MAX_REPS		31
 #define BENCH_PAGES_TO_SCAN	1000
 #define KSM_TIMEOUT_NS		(120ULL * 1000000000ULL)

@@ -44,7 +44,7 @@ build_bench_program() {	# ARCH KERNEL
 			printf '%s\n' -I"$BUILD/sysroot-$DEB_ARCH/usr/include"
 		fi
 	)
-	"$USER_CC" "${cflags[@]}" "$LAB_TOP/bench/fw_bench.c" -o "$bin/fw_bench" ||
+	make -C "$LAB_TOP/tests" O="$bin" CC="$USER_CC" EXTRA_CFLAGS="${cflags[*]}" "$bin/fw_bench" >&2 ||
 		die "bench/fw_bench.c failed to build for $1"
 	echo "$bin/fw_bench"
 }

@@ -56,7 +56,7 @@ build_project_tests() {
 		EXTRA_CFLAGS="${cflags[*]}"
 }
 
-rm -rf "$BIN"
+rm -rf "$BIN" "$BIN-obj"	# $BIN-obj: tests/Makefile's libfw.a, not for the guest
 mkdir -p "$BIN"
 build_all() {
 	build_selftests

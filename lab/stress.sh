@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # stress.sh ARCH...: `make stress`. On KASAN + lockdep kernels (FLAVOUR
 # kasan, the default; CI uses FLAVOUR=debug), base and patched: the race
-# programs (tests/fw_race.c), Debian's trinity biased to mm syscalls, and
+# programs (tests/race/), Debian's trinity biased to mm syscalls, and
 # the hostile-input tests, for a bounded time; the races with injected
 # allocation failures (failslab, fail_page_alloc: guest/stress-run), on
 # the flavours that have them (debug, kasan); then totals: races run,

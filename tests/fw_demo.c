@@ -15,7 +15,7 @@
  * "move_pages", "PASS" or "FAIL" (lab/demo.sh).
  */
 #define _GNU_SOURCE
-#include "fw_kinds.h"
+#include "fw.h"
 
 #define NO_STATUS	FW_UNSET	/* a step that does not apply */
 #define ANY_NODE	1000		/* row.expect: any node is right */

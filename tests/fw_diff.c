@@ -29,7 +29,7 @@
 #define _GNU_SOURCE
 #include <limits.h>
 #include <sys/wait.h>
-#include "fw_kinds.h"
+#include "fw.h"
 
 enum { W_FIRST, W_MIDDLE, W_LAST, W_PAST, NR_WHERE };
 static const char *const where_name[NR_WHERE] = {

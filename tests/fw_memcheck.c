@@ -56,7 +56,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "fw_util.h"
+#include "fw.h"
 
 #define UNEXPLAINED_SLACK_KB	4096L
 #define RETAKES			3

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "fw_kinds.h"
+#include "fw.h"
 #include "mm/folio_walk_test.h"
 
 #define PAGE		4096UL
@@ -226,10 +226,10 @@ static void expect_range(struct __test_metadata *_metadata, char *p,
 }
 
 /* The FWT_LEVEL_* of the table's FW_LEVEL_*. */
-static int fwt_level(enum fw_level level)
+static int fwt_level(enum fw_mapped_by level)
 {
-	return level == FW_LEVEL_PUD ? FWT_LEVEL_PUD :
-	       level == FW_LEVEL_PMD ? FWT_LEVEL_PMD : FWT_LEVEL_PTE;
+	return level == FW_MAPPED_BY_PUD ? FWT_LEVEL_PUD :
+	       level == FW_MAPPED_BY_PMD ? FWT_LEVEL_PMD : FWT_LEVEL_PTE;
 }
 
 /*
@@ -1142,7 +1142,7 @@ static void check_devmap_kind(struct __test_metadata *_metadata, const char *nam
  */
 static void expect_numa_hint(struct __test_metadata *_metadata, struct fw_region *r)
 {
-	size_t off, step = r->kind->level == FW_LEVEL_PMD ? r->len : PAGE;
+	size_t off, step = r->kind->level == FW_MAPPED_BY_PMD ? r->len : PAGE;
 
 	expect_kind(_metadata, r, 0);
 	for (off = 0; off < r->len; off += step)
