@@ -5,19 +5,13 @@
  * Every THP in the range is split, none outside it, contents survive.
  */
 #define _GNU_SOURCE
-#include <fcntl.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include "kselftest_harness.h"
+#include "fw.h"
 
-#define PAGE		4096UL
+#define PAGE		((unsigned long)fw_page_size())
 #define PMD		pmd_size	/* set by NEED_THP() */
 #define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
 #define NR_THP		4
-#define KPF_THP		22
 
 static unsigned long pmd_size;
 
@@ -33,44 +27,24 @@ static unsigned long pmd_size;
 	ASSERT_NE(pmd_size, 0);							\
 } while (0)
 
-static uint64_t pfn_of(unsigned long addr)
-{
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-	uint64_t e = 0;
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &e, 8, (addr / PAGE) * 8) != 8)
-		e = 0;
-	close(fd);
-	return (e & (1ULL << 63)) ? e & ((1ULL << 55) - 1) : 0;
-}
-
+/* 1 if a THP is mapped at addr, 0 if not (or nothing is), -1 without kpageflags */
 static int is_thp(unsigned long addr)
 {
 	int fd = open("/proc/kpageflags", O_RDONLY);
-	uint64_t f = 0, pfn = pfn_of(addr);
+	uint64_t f = 0, pfn = fw_pfn_at(-1, (void *)addr);
 
-	if (fd < 0 || !pfn)
-		return fd < 0 ? -1 : 0;
-	if (pread(fd, &f, 8, pfn * 8) != 8)
-		f = 0;
+	if (fd < 0)
+		return -1;
+	if (pfn)
+		f = fw_kpf_of(fd, pfn);
 	close(fd);
 	return !!(f & (1ULL << KPF_THP));
 }
 
+/* 0 or -1, as the assertions below print it */
 static int split_range(unsigned long start, unsigned long end)
 {
-	char buf[128];
-	int fd = open("/sys/kernel/debug/split_huge_pages", O_WRONLY);
-	int len, ok;
-
-	if (fd < 0)
-		return -1;
-	len = snprintf(buf, sizeof(buf), "%d,0x%lx,0x%lx", getpid(), start, end);
-	ok = write(fd, buf, len) == len;
-	close(fd);
-	return ok ? 0 : -1;
+	return fw_split_range(getpid(), (void *)start, (void *)end, NULL) ? -1 : 0;
 }
 
 static char *map_thps(void)

@@ -12,15 +12,6 @@ static int split_write_str(const char *s)
 	return fw_write_str(SPLIT_DEBUGFS, s);
 }
 
-static int split_range(int pid, const char *start, const char *end)
-{
-	char buf[96];
-
-	snprintf(buf, sizeof(buf), "%d,0x%lx,0x%lx", pid, (unsigned long)start,
-		 (unsigned long)end);
-	return split_write_str(buf);
-}
-
 /* an empty range of our own: the interface works if that is accepted */
 int split_probe(void)
 {
@@ -45,7 +36,7 @@ void op_split(struct fw_region *r)
 	const char *data;
 	int ret;
 
-	ret = split_range(getpid(), r->addr, r->addr + r->len);
+	ret = fw_split_range(getpid(), r->addr, r->addr + r->len, NULL);
 	thp1 = fw_region_thp(r);
 	kb1 = fw_region_anonhuge_kb(r);
 	data = fw_region_data(r);
@@ -82,7 +73,8 @@ static void split_case(const char *name, long start_off, long end_off, int keep)
 	if (!r)
 		return;
 	before = fw_region_thp(r);
-	ret = split_range(getpid(), r->addr + start_off, r->addr + end_off);
+	ret = fw_split_range(getpid(), r->addr + start_off, r->addr + end_off,
+			     NULL);
 	after = fw_region_thp(r);
 	data = fw_region_data(r);
 	printf("fwdiff: split_huge_pages.range case=%s ret=%s before.thp=%s after.thp=%s data=%s\n",
@@ -116,7 +108,7 @@ static void split_across_hole(void)
 	}
 	a0 = fw_region_thp(&a);
 	b0 = fw_region_thp(&b);
-	ret = split_range(getpid(), a.addr, b.addr + b.len);
+	ret = fw_split_range(getpid(), a.addr, b.addr + b.len, NULL);
 	a1 = fw_region_thp(&a);
 	b1 = fw_region_thp(&b);
 	printf("fwdiff: split_huge_pages.range case=across_hole ret=%s low.before.thp=%s low.after.thp=%s high.before.thp=%s high.after.thp=%s data=%s\n",

@@ -84,6 +84,7 @@
 #define KPF_SLAB		7
 #define KPF_BUDDY		10
 #define KPF_ANON		12
+#define KPF_COMPOUND_HEAD	15
 #define KPF_SWAPCACHE		13
 #define KPF_HUGE		17
 #define KPF_KSM			21
@@ -401,9 +402,15 @@ int fw_pagemap(const void *addr, size_t npages, uint64_t *out);
 int fw_memory_nodes(int *nodes, int max);
 int fw_pin_to_node(int node);
 
+/* sys.c: "PID,0xSTART,0xEND" into SPLIT_DEBUGFS; cmd: NULL or FW_SPLIT_CMD bytes */
+#define FW_SPLIT_CMD		96
+int fw_split_range(int pid, const void *start, const void *end, char *cmd);
+
 /* proc.c: /proc readers: pagemap, kpageflags, vmstat and other key-value files, meminfo, smaps, maps */
 long fw_vmstat(const char *key);
 int fw_kpageflags(int fd, uint64_t pfn, size_t n, uint64_t *out);
+uint64_t fw_pfn_at(int pagemap_fd, const void *addr);
+uint64_t fw_kpf_of(int kpageflags_fd, uint64_t pfn);
 int64_t fw_page_flags(const void *addr);
 long fw_meminfo_kb(const char *field);
 long fw_smaps_kb(const void *addr, const char *field);

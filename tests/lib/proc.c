@@ -17,6 +17,33 @@ int fw_kpageflags(int fd, uint64_t pfn, size_t n, uint64_t *out)
 	return got == (ssize_t)(n * 8) ? 0 : -EIO;
 }
 
+/*
+ * The pfn /proc/self/pagemap reports at addr (in base pages), 0 when the
+ * page is not present or pagemap cannot be read; pagemap_fd: an open
+ * /proc/self/pagemap, or -1 to open it for this call
+ */
+uint64_t fw_pfn_at(int pagemap_fd, const void *addr)
+{
+	uint64_t pm;
+
+	if (pagemap_fd < 0) {
+		if (fw_pagemap(addr, 1, &pm))
+			return 0;
+	} else if (pread(pagemap_fd, &pm, 8,
+			 (off_t)((uintptr_t)addr / fw_page_size() * 8)) != 8) {
+		return 0;
+	}
+	return pm & PM_PRESENT ? pm & PM_PFN_MASK : 0;
+}
+
+/* the /proc/kpageflags word of pfn (kpageflags_fd open on it), 0 when unreadable */
+uint64_t fw_kpf_of(int kpageflags_fd, uint64_t pfn)
+{
+	uint64_t f;
+
+	return fw_kpageflags(kpageflags_fd, pfn, 1, &f) ? 0 : f;
+}
+
 /* kpageflags of the page mapped at addr: 0 when not present, -1 on error */
 int64_t fw_page_flags(const void *addr)
 {

@@ -149,6 +149,18 @@ int fw_write_str(const char *path, const char *val)
 	return n < 0 ? (int)n : n == len ? 0 : -EIO;
 }
 
+/* split the THPs of pid in [start, end); 0 or -errno (fw_write_str) */
+int fw_split_range(int pid, const void *start, const void *end, char *cmd)
+{
+	char buf[FW_SPLIT_CMD];
+
+	if (!cmd)
+		cmd = buf;
+	snprintf(cmd, FW_SPLIT_CMD, "%d,0x%lx,0x%lx", pid, (unsigned long)start,
+		 (unsigned long)end);
+	return fw_write_str(SPLIT_DEBUGFS, cmd);
+}
+
 int fw_write_long(const char *path, long val)
 {
 	char buf[32];

@@ -27,13 +27,7 @@
 #include "fw.h"
 #include "mm/folio_walk_test.h"
 
-#define PAGE		4096UL
-#define KPF_ANON	12
-#define KPF_COMPOUND_HEAD 15
-#define KPF_HUGE	17
-#define KPF_KSM		21
-#define KPF_THP		22
-#define KPF_ZERO_PAGE	24
+#define PAGE		((unsigned long)fw_page_size())
 
 static int fw_fd = -1, pagemap_fd = -1, kpageflags_fd = -1;
 
@@ -68,22 +62,12 @@ static int fw_walk(unsigned long addr, unsigned int flags,
 /* The oracle: the pfn /proc/self/pagemap reports, or 0 if not present. */
 static uint64_t pagemap_pfn(unsigned long addr)
 {
-	uint64_t e;
-
-	if (pread(pagemap_fd, &e, sizeof(e), (addr / PAGE) * 8) != sizeof(e))
-		return 0;
-	if (!(e & (1ULL << 63)))
-		return 0;
-	return e & ((1ULL << 55) - 1);
+	return fw_pfn_at(pagemap_fd, (void *)addr);
 }
 
 static uint64_t kpageflags(uint64_t pfn)
 {
-	uint64_t f = 0;
-
-	if (pread(kpageflags_fd, &f, sizeof(f), pfn * 8) != sizeof(f))
-		return 0;
-	return f;
+	return fw_kpf_of(kpageflags_fd, pfn);
 }
 
 static int has_kpf(uint64_t pfn, int bit)

@@ -312,12 +312,9 @@ void collapse(struct race *r, char *addr, size_t len)
 
 void split_range(struct race *r, const char *start, const char *end)
 {
-	char buf[96];
-	int ret;
+	char buf[FW_SPLIT_CMD];
+	int ret = fw_split_range((int)getpid(), start, end, buf);
 
-	snprintf(buf, sizeof(buf), "%d,0x%lx,0x%lx", (int)getpid(),
-		 (unsigned long)start, (unsigned long)end);
-	ret = fw_write_str(SPLIT_DEBUGFS, buf);
 	add_sys(r, 1);
 	if (ret && fault_inject && (ret == -ENOMEM || ret == -EAGAIN))
 		__atomic_add_fetch(&r->enomem, 1, __ATOMIC_RELAXED);
