@@ -39,7 +39,6 @@
 
 #include <getopt.h>
 
-#define NUMA_BALANCING	"/proc/sys/kernel/numa_balancing"
 #include <sys/stat.h>
 
 #define KB			((size_t)1024)
@@ -738,9 +737,10 @@ int main(int argc, char **argv)
 	 * own, and base's status reports those as -ENOENT: it is off while
 	 * the rows are measured, and put back at the end.
 	 */
-	nb = fw_read_long(NUMA_BALANCING);
-	if (nb > 0 && fw_write_long(NUMA_BALANCING, 0)) {
-		fprintf(stderr, "fw_bench: cannot turn %s off\n", NUMA_BALANCING);
+	nb = fw_read_long(FW_NUMA_BALANCING);
+	if (nb > 0 && fw_write_long(FW_NUMA_BALANCING, 0)) {
+		fprintf(stderr, "fw_bench: cannot turn %s off\n",
+			FW_NUMA_BALANCING);
 		return 1;
 	}
 	printf("fwbench: env reps=%d max_shift=%d page_size=%zu pmd_size=%zu home=%d other=%d numa_balancing=%ld%s\n",
@@ -785,7 +785,7 @@ int main(int argc, char **argv)
 	if (want_op("split"))
 		bench_split(max_shift - 10);
 	if (nb > 0)
-		fw_write_long(NUMA_BALANCING, nb);
+		fw_write_long(FW_NUMA_BALANCING, nb);
 	printf("fwbench: end failures=%d\n", failures);
 	return failures ? 1 : 0;
 }

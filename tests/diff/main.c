@@ -277,13 +277,12 @@ static void set_knob(const char *path, char *saved, size_t len,
 		saved[0] = 0;
 }
 
-#define NUMA_BALANCING	FW_NUMA_BALANCING
 static long numa_balancing_saved = -1;	/* > 0: we turned it off */
 
 static void restore_env(void)
 {
 	if (numa_balancing_saved > 0)
-		fw_write_long(NUMA_BALANCING, numa_balancing_saved);
+		fw_write_long(FW_NUMA_BALANCING, numa_balancing_saved);
 	if (thp_saved[0])
 		fw_write_str(THP_SYSFS "enabled", thp_saved);
 	if (zero_saved[0])
@@ -340,8 +339,8 @@ static void init_env(void)
 	 * with it off; the PROT_NONE kinds have such entries where they are
 	 * set up. It is put back at the end.
 	 */
-	nb = fw_read_long(NUMA_BALANCING);
-	if (nb > 0 && !fw_write_long(NUMA_BALANCING, 0))
+	nb = fw_read_long(FW_NUMA_BALANCING);
+	if (nb > 0 && !fw_write_long(FW_NUMA_BALANCING, 0))
 		numa_balancing_saved = nb;
 
 	printf("fwdiff: env nodes=%d home=%d other=%s page_size=%zu pmd_size=%zu\n",
@@ -427,7 +426,7 @@ static void op_protnone_numa_balancing_on(void)
 	const struct fw_kind *list[FW_MAX_KINDS];
 	int i, n = 0, err;
 
-	if (fw_read_long(NUMA_BALANCING) < 0) {
+	if (fw_read_long(FW_NUMA_BALANCING) < 0) {
 		printf("fwdiff: numa_balancing_1 setup=unavailable reason=no_numa_balancing\n");
 		return;
 	}
@@ -440,7 +439,7 @@ static void op_protnone_numa_balancing_on(void)
 		list[n] = &on[n];
 		n++;
 	}
-	err = fw_write_long(NUMA_BALANCING, 1);
+	err = fw_write_long(FW_NUMA_BALANCING, 1);
 	if (err) {
 		printf("fwdiff: numa_balancing_1 setup=unavailable reason=sysctl_%s\n",
 		       fw_errno_name(-err));
@@ -448,7 +447,7 @@ static void op_protnone_numa_balancing_on(void)
 	}
 	printf("fwdiff: env numa_balancing=1 kinds=%d\n", n);
 	run_hinting_ops(list, n, 0);
-	fw_write_long(NUMA_BALANCING, 0);
+	fw_write_long(FW_NUMA_BALANCING, 0);
 }
 
 int main(void)

@@ -453,6 +453,7 @@ void fw_data_pages(const struct fw_region *r, size_t *from, size_t *to);
 void fw_region_fill(struct fw_region *r);
 int fw_pattern_intact(const struct fw_region *r);
 const char *fw_region_data(struct fw_region *r);
+void fw_read_every(const void *p, size_t len, size_t step);
 void fw_touch_read(const struct fw_region *r, size_t stride);
 
 /* region.c: facts of a region (pagemap + kpageflags, smaps) and its mapping */

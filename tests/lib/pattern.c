@@ -94,10 +94,16 @@ const char *fw_region_data(struct fw_region *r)
 	return intact ? "intact" : "corrupt";
 }
 
-void fw_touch_read(const struct fw_region *r, size_t stride)
+/* read one byte every step bytes of [p, p + len): read faults */
+void fw_read_every(const void *p, size_t len, size_t step)
 {
 	size_t off;
 
-	for (off = 0; off < r->len; off += stride)
-		(void)*(volatile char *)(r->addr + off);
+	for (off = 0; off < len; off += step)
+		(void)((const volatile char *)p)[off];
+}
+
+void fw_touch_read(const struct fw_region *r, size_t stride)
+{
+	fw_read_every(r->addr, r->len, stride);
 }

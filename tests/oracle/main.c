@@ -81,15 +81,6 @@ static void touch_write(char *p, size_t len, size_t step)
 		p[i] = (char)(i / step + 1);
 }
 
-static void touch_read(char *p, size_t len, size_t step)
-{
-	volatile char sink = 0;
-
-	for (size_t i = 0; i < len; i += step)
-		sink += p[i];
-	(void)sink;
-}
-
 /*
  * The entry the walker returned is the one of its level that maps addr
  * (for hugetlb cont-PTE/cont-PMD sizes: not the first of the huge page),

@@ -249,7 +249,7 @@ TEST_F(fw, range_walk_anon_mixed)
 		touch_write(p, pmd_size, 2 * PAGE);
 	}
 	touch_write(q, pmd_size, 3 * PAGE);
-	touch_read(q + pmd_size, pmd_size, 5 * PAGE);
+	fw_read_every(q + pmd_size, pmd_size, 5 * PAGE);
 	expect_range_walk(_metadata, p, pmd_size, 0);
 	expect_range_walk(_metadata, p + pmd_size / 2 + PAGE,
 			  pmd_size / 2 - PAGE, FWT_MIGRATION);

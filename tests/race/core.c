@@ -173,10 +173,7 @@ void touch(struct region *m, unsigned long first, unsigned long n)
 void touch_read(struct region *m, unsigned long first,
 		       unsigned long n)
 {
-	unsigned long i;
-
-	for (i = first; i < first + n; i++)
-		(void)((volatile char *)m->addr)[i * page_sz];
+	fw_read_every(m->addr + first * page_sz, n * page_sz, page_sz);
 }
 
 /* npages written pages: THPs (thp_advised) or 4K pages (anon4k) */

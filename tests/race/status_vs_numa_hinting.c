@@ -7,7 +7,6 @@
 
 #define NUMA_SMALL	1024
 #define NUMA_EXTRA_ROUNDS	3	/* more rounds while the scanner has not passed */
-#define NUMA_SYSCTL	"/proc/sys/kernel/numa_balancing"
 
 /*
  * The scanner's tunables, where the kernel has them: /proc/sys/kernel/
@@ -64,7 +63,7 @@ static void numa_restore(struct numa_saved *s)
 	int i;
 
 	if (s->balancing >= 0)
-		fw_write_long(NUMA_SYSCTL, s->balancing);
+		fw_write_long(FW_NUMA_BALANCING, s->balancing);
 	for (i = NR_NUMA_TUNABLES - 1; i >= 0; i--)
 		if (s->val[i] >= 0)
 			fw_write_long(s->path[i], s->val[i]);
@@ -81,16 +80,17 @@ void race_status_vs_numa_hinting(struct race *r)
 	long before[NR_VM], d[NR_VM];
 	int tuned, err, extra;
 
-	saved.balancing = fw_read_long(NUMA_SYSCTL);
+	saved.balancing = fw_read_long(FW_NUMA_BALANCING);
 	if (saved.balancing < 0) {
 		skip_race(r, SKIP_FAIL,
-			  "no NUMA balancing in this kernel (no %s)", NUMA_SYSCTL);
+			  "no NUMA balancing in this kernel (no %s)",
+			  FW_NUMA_BALANCING);
 		return;
 	}
 	tuned = numa_tune(&saved);
-	err = fw_write_long(NUMA_SYSCTL, 1);
+	err = fw_write_long(FW_NUMA_BALANCING, 1);
 	if (err) {
-		skip_race(r, SKIP_FAIL, "%s: writing 1: %s", NUMA_SYSCTL,
+		skip_race(r, SKIP_FAIL, "%s: writing 1: %s", FW_NUMA_BALANCING,
 			  fw_errno_name(-err));
 		goto out;
 	}
