@@ -102,43 +102,25 @@ static int find(const struct snap *s, const char *key, long *val)
 	return -1;
 }
 
-/* a "Field:  N kB" line of a meminfo file (global or per node), or 0 */
-static long meminfo_field(const char *path, const char *field)
+/*
+ * A counter of a meminfo ("Field:  N kB", global or per node, sep ':') or
+ * vmstat file ("key N", sep ' '); fw_memcheck counts a missing one as 0
+ */
+static long counter(const char *path, const char *key, char sep)
 {
-	char line[256], name[64];
-	size_t fl = strlen(field);
-	long v, ret = 0;
-	FILE *f = fopen(path, "r");
-	char *p;
+	long v = fw_proc_value(path, key, sep);
 
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		p = line;
-		if (!strncmp(p, "Node ", 5))		/* "Node 0 MemFree: ..." */
-			p = strchr(p + 5, ' ') + 1;
-		if (sscanf(p, "%63[^:]: %ld", name, &v) == 2 && strlen(name) == fl &&
-		    !strcmp(name, field))
-			ret = v;
-	}
-	fclose(f);
-	return ret;
+	return v < 0 ? 0 : v;
 }
 
-/* a "key N" line of a vmstat file (global or per node), or 0 */
+static long meminfo_field(const char *path, const char *field)
+{
+	return counter(path, field, ':');
+}
+
 static long vmstat_field(const char *path, const char *key)
 {
-	char k[64];
-	long v, ret = 0;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return 0;
-	while (fscanf(f, "%63s %ld", k, &v) == 2)
-		if (!strcmp(k, key))
-			ret = v;
-	fclose(f);
-	return ret;
+	return counter(path, key, ' ');
 }
 
 /* pages on the per-cpu free lists of node nid, or of all nodes (-1) */

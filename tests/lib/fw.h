@@ -393,6 +393,8 @@ void fw_sleep_ms(long ms);
 long fw_now_ms(void);
 void fw_spin_ms(long ms);
 long fw_proc_value(const char *path, const char *key, char sep);
+int fw_proc_values(const char *path, char sep, const char *const *keys,
+		   int n, long *vals);
 uintptr_t fw_align_up(uintptr_t v, size_t align);
 void *fw_map_hint(void *hint, size_t len, size_t align, size_t guard,
 				int prot, int flags, int fd, struct fw_span *span);

@@ -224,25 +224,51 @@ void fw_spin_ms(long ms)
 }
 
 /*
- * The number after "key<sep>" on the first line of path that starts so
- * (/proc/meminfo: "MemFree:   N kB", sep ':'; /proc/vmstat: "key N", sep
- * ' '), or -1 when there is none
+ * The numbers after "key<sep>" on the first line of path that starts so,
+ * for n keys in one pass (/proc/meminfo: "MemFree:   N kB", sep ':';
+ * /proc/vmstat and a node's vmstat: "key N", sep ' '; a node's meminfo:
+ * "Node 0 MemFree:   N kB", the "Node N " skipped), -1 for a key that has
+ * none; returns how many keys were found (n <= 64)
  */
+int fw_proc_values(const char *path, char sep, const char *const *keys,
+		   int n, long *vals)
+{
+	unsigned long long seen = 0;
+	int i, found = 0;
+	char line[256];
+	FILE *f;
+	char *p;
+
+	for (i = 0; i < n; i++)
+		vals[i] = -1;
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (found < n && fgets(line, sizeof(line), f)) {
+		p = line;
+		if (!strncmp(p, "Node ", 5) && strchr(p + 5, ' '))
+			p = strchr(p + 5, ' ') + 1;
+		for (i = 0; i < n; i++) {
+			size_t klen = strlen(keys[i]);
+
+			if (!(seen & (1ULL << i)) && !strncmp(p, keys[i], klen) &&
+			    p[klen] == sep) {
+				vals[i] = strtol(p + klen + 1, NULL, 10);
+				seen |= 1ULL << i;
+				found++;
+			}
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* fw_proc_values() of one key: its value, or -1 when path has none */
 long fw_proc_value(const char *path, const char *key, char sep)
 {
-	char line[128];
-	size_t klen = strlen(key);
-	long val = -1;
-	FILE *f = fopen(path, "r");
+	long val;
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == sep) {
-			val = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
+	fw_proc_values(path, sep, &key, 1, &val);
 	return val;
 }
 

@@ -281,22 +281,14 @@ static const char *const vm_names[NR_VM] = {
 	"numa_hint_faults_local", "numa_pages_migrated", "pgmigrate_success",
 };
 
+/* the NR_VM counters, in one pass over /proc/vmstat; a missing one is 0 */
 void vmstat_read(long *v)
 {
-	FILE *f = fopen("/proc/vmstat", "r");
-	char key[64];
-	long val;
 	int i;
 
+	fw_proc_values("/proc/vmstat", ' ', vm_names, NR_VM, v);
 	for (i = 0; i < NR_VM; i++)
-		v[i] = 0;
-	if (!f)
-		return;
-	while (fscanf(f, "%63s %ld", key, &val) == 2)
-		for (i = 0; i < NR_VM; i++)
-			if (!strcmp(key, vm_names[i]))
-				v[i] = val;
-	fclose(f);
+		v[i] = v[i] < 0 ? 0 : v[i];
 }
 
 /* after - before, into after */
