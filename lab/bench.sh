@@ -45,7 +45,7 @@ build_bench_program() {	# ARCH KERNEL
 		fi
 	)
 	make -C "$LAB_TOP/tests" O="$bin" CC="$USER_CC" EXTRA_CFLAGS="${cflags[*]}" "$bin/fw_bench" >&2 ||
-		die "bench/fw_bench.c failed to build for $1"
+		die "bench/ (fw_bench) failed to build for $1"
 	echo "$bin/fw_bench"
 }
 

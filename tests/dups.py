@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 # Run from the top of the tree: python3 tests/dups.py; exit 1 when a run repeats.
 # dups.py [ROOT]: runs of 6 normalized non-blank lines that stand twice across
-# tests/**/*.[ch] and bench/fw_bench.c (the kinds table in lib/kinds.c aside).
+# tests/**/*.[ch] and bench/*.[ch] (the kinds table in lib/kinds.c aside).
 import glob,os,re,sys,collections
 root=sys.argv[1] if len(sys.argv)>1 else '.'
-files=sorted(glob.glob(root+'/tests/**/*.[ch]',recursive=True))+[root+'/bench/fw_bench.c']
+files=sorted(glob.glob(root+'/tests/**/*.[ch]',recursive=True))+sorted(glob.glob(root+'/bench/*.[ch]'))
 files=[f for f in files if '/build' not in f]
 W=6; seen=collections.defaultdict(list)
 for f in files:
