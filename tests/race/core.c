@@ -162,7 +162,7 @@ int verify_page(struct race *r, const char *p, unsigned long idx,
 	return 1;
 }
 
-void touch(struct region *m, unsigned long first, unsigned long n)
+void touch(struct fw_region *m, unsigned long first, unsigned long n)
 {
 	unsigned long i;
 
@@ -170,38 +170,34 @@ void touch(struct region *m, unsigned long first, unsigned long n)
 		((volatile char *)m->addr)[i * page_sz] = (char)(i | 1);
 }
 
-void touch_read(struct region *m, unsigned long first,
+void touch_read(struct fw_region *m, unsigned long first,
 		       unsigned long n)
 {
 	fw_read_every(m->addr + first * page_sz, n * page_sz, page_sz);
 }
 
 /* npages written pages: THPs (thp_advised) or 4K pages (anon4k) */
-int region_setup(struct race *r, struct region *m,
+int region_setup(struct race *r, struct fw_region *m,
 			unsigned long npages, int thp)
 {
 	const char *kind;
 
 	thp = thp && have_thp;	/* no THP in this kernel: 4K pages */
 	kind = thp ? "thp_advised" : "anon4k";
-	m->npages = npages;
-	m->thp = thp;
-	if (fw_region_setup_name(&m->kr, kind, npages * page_sz))
+	if (fw_region_setup_name(m, kind, npages * page_sz))
 		return skip_race(r, SKIP_FAIL, "%s of %lu pages: %s", kind,
-				 npages, m->kr.why);
-	m->addr = m->kr.addr;
-	m->len = m->kr.len;
+				 npages, m->why);
 	if (thp && fw_smaps_kb(m->addr, "AnonHugePages") <= 0)
 		return skip_race(r, SKIP_FAIL,
 				 "no THP: AnonHugePages 0 after MADV_HUGEPAGE");
 	return 0;
 }
 
-void region_unmap(struct region *m)
+void region_unmap(struct fw_region *m)
 {
-	if (m->kr.kind)
-		fw_region_release(&m->kr);
-	m->kr.kind = NULL;
+	if (m->kind)
+		fw_region_release(m);
+	m->kind = NULL;
 }
 
 int area_add(struct race *r, struct area *a, unsigned long npages,
@@ -221,9 +217,9 @@ void area_unmap(struct area *a)
 
 char *area_page(const struct area *a, unsigned long i)
 {
-	if (i < a->reg[0].npages)
+	if (i < region_pages(&a->reg[0]))
 		return a->reg[0].addr + i * page_sz;
-	return a->reg[1].addr + (i - a->reg[0].npages) * page_sz;
+	return a->reg[1].addr + (i - region_pages(&a->reg[0])) * page_sz;
 }
 
 /*
@@ -502,7 +498,7 @@ int run_threads(struct race *r, void *ctx, const role_fn *roles,
 }
 
 /* map m again at its address: flags MAP_FIXED[|MAP_FIXED_NOREPLACE] */
-int remap(struct race *r, struct region *m, int flags)
+int remap(struct race *r, struct fw_region *m, int flags)
 {
 	int tries = 0;
 	void *p;
@@ -520,7 +516,8 @@ int remap(struct race *r, struct region *m, int flags)
 		stop_race(r);
 		return -1;
 	}
-	madvise(m->addr, m->len, m->thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	madvise(m->addr, m->len,
+		region_thp(m) ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	add_sys(r, 1);
 	return 0;
 }
@@ -530,11 +527,11 @@ int remap(struct race *r, struct region *m, int flags)
  * also split_huge_pages and MADV_COLLAPSE. m is mapped read-write again
  * when it returns 0; -1 when it could not be mapped again.
  */
-int mutate(struct race *r, struct region *m, unsigned int *rs,
+int mutate(struct race *r, struct fw_region *m, unsigned int *rs,
 		  int heavy)
 {
-	unsigned long first = rnd_below(rs, m->npages);
-	unsigned long n = 1 + rnd_below(rs, m->npages - first);
+	unsigned long first = rnd_below(rs, region_pages(m));
+	unsigned long n = 1 + rnd_below(rs, region_pages(m) - first);
 	char *sub = m->addr + first * page_sz;
 	size_t sublen = n * page_sz;
 
@@ -543,7 +540,7 @@ int mutate(struct race *r, struct region *m, unsigned int *rs,
 		sys_ok(r, munmap(m->addr, m->len), "munmap");
 		if (remap(r, m, MAP_FIXED | MAP_FIXED_NOREPLACE))
 			return -1;
-		touch(m, 0, m->npages);
+		touch(m, 0, region_pages(m));
 		break;
 	case 1:		/* replace the mapping in place */
 		if (remap(r, m, MAP_FIXED))

@@ -57,7 +57,7 @@ static void *fork_forker(void *arg)
 	struct fork_ctx *c = arg;
 	struct race *r = c->r;
 	unsigned long i, k, g, half, n = c->a.npages;
-	struct region *thp = &c->a.reg[1];
+	struct fw_region *thp = &c->a.reg[1];
 	int st;
 	pid_t pid;
 
@@ -69,7 +69,7 @@ static void *fork_forker(void *arg)
 			     "MADV_DONTNEED");
 			for (k = FORK_SMALL; k < n; k++)
 				c->gen[k] = g;
-			area_fill(&c->a, c->gen, FORK_SMALL, thp->npages);
+			area_fill(&c->a, c->gen, FORK_SMALL, region_pages(thp));
 		}
 		pid = fork();
 		add_sys(r, 1);

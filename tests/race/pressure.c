@@ -105,9 +105,9 @@ void press_release(struct press_ctx *c)
 char *press_range(struct press_ctx *c, unsigned int *rs,
 			 unsigned long max, size_t *len)
 {
-	struct region *m = &c->a.reg[rnd_below(rs, c->a.nreg)];
-	unsigned long first = rnd_below(rs, m->npages);
-	unsigned long n = 1 + rnd_below(rs, m->npages - first);
+	struct fw_region *m = &c->a.reg[rnd_below(rs, c->a.nreg)];
+	unsigned long first = rnd_below(rs, region_pages(m));
+	unsigned long n = 1 + rnd_below(rs, region_pages(m) - first);
 
 	if (n > max)
 		n = max;

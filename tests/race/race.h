@@ -64,20 +64,15 @@ struct race {
 /* ---- mappings ---- */
 
 /*
- * A mapping of its own VMA, with an unmapped guard page on each side: an
- * instance of the table's anon4k or thp_advised kind (fw_kinds.h).
+ * A region: a mapping of its own VMA, with an unmapped guard page on each
+ * side, an instance of the table's anon4k or thp_advised kind (lib/kinds.c)
+ * that region_setup() maps with exactly the pages asked for: a struct
+ * fw_region; region_pages() and region_thp() below.
  */
-struct region {
-	char *addr;
-	size_t len;
-	unsigned long npages;
-	int thp;			/* MADV_HUGEPAGE, else NOHUGEPAGE */
-	struct fw_region kr;		/* the kind's instance */
-};
 
 /* one or two regions seen as one array of pages */
 struct area {
-	struct region reg[2];
+	struct fw_region reg[2];
 	int nreg;
 	unsigned long npages;
 };
@@ -152,6 +147,19 @@ enum { VM_PSWPIN, VM_PSWPOUT, VM_THP_SWPOUT, VM_PTE_UPDATES, VM_HINT_FAULTS,
 	VM_HINT_LOCAL, VM_NUMA_MIGRATED, VM_PGMIGRATE, NR_VM };
 
 extern size_t page_sz, pmd_sz;
+
+/* the pages of a region (region_setup() maps exactly npages) */
+static inline unsigned long region_pages(const struct fw_region *m)
+{
+	return m->len / page_sz;
+}
+
+/* thp_advised (MADV_HUGEPAGE), else anon4k (MADV_NOHUGEPAGE) */
+static inline int region_thp(const struct fw_region *m)
+{
+	return m->kind && (m->kind->flags & FW_K_THP_ADVISED);
+}
+
 extern int have_thp;
 extern int have_move_pages;
 extern unsigned long pmd_pages;
@@ -183,12 +191,12 @@ long page_check(const char *p, uint64_t v, uint64_t *want,
 		       uint64_t *got);
 int verify_page(struct race *r, const char *p, unsigned long idx,
 		       uint64_t v, const char *what);
-void touch(struct region *m, unsigned long first, unsigned long n);
-void touch_read(struct region *m, unsigned long first,
+void touch(struct fw_region *m, unsigned long first, unsigned long n);
+void touch_read(struct fw_region *m, unsigned long first,
 		       unsigned long n);
-int region_setup(struct race *r, struct region *m,
+int region_setup(struct race *r, struct fw_region *m,
 			unsigned long npages, int thp);
-void region_unmap(struct region *m);
+void region_unmap(struct fw_region *m);
 int area_add(struct race *r, struct area *a, unsigned long npages,
 		    int thp);
 void area_unmap(struct area *a);
@@ -218,8 +226,8 @@ void set_make_it_fail(int on);
 void *role_injected(void *arg);
 int run_threads(struct race *r, void *ctx, const role_fn *roles,
 		       int n);
-int remap(struct race *r, struct region *m, int flags);
-int mutate(struct race *r, struct region *m, unsigned int *rs,
+int remap(struct race *r, struct fw_region *m, int flags);
+int mutate(struct race *r, struct fw_region *m, unsigned int *rs,
 		  int heavy);
 
 /* pressure.c */

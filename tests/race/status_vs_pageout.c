@@ -18,7 +18,7 @@ static void *press_pager(void *arg)
 {
 	struct press_ctx *c = arg;
 	struct race *r = c->r;
-	struct region *k0 = &c->a.reg[0];
+	struct fw_region *k0 = &c->a.reg[0];
 	unsigned int rs = thread_seed(r, 5);
 	uint64_t pm[PRESS_CHUNK];
 	unsigned long i, j, np, swapped;
@@ -30,13 +30,13 @@ static void *press_pager(void *arg)
 
 	for (i = 0; i < LOOP_CAP && running(r); i++) {
 		if (i % 16 == 0) {
-			struct region *m = &c->a.reg[(i / 16) % c->a.nreg];
+			struct fw_region *m = &c->a.reg[(i / 16) % c->a.nreg];
 
 			madv(r, m->addr, m->len, MADV_PAGEOUT,
 			     "MADV_PAGEOUT (region)");
 			sub = m->addr;
-			len = m->npages > PRESS_CHUNK ? PRESS_CHUNK * page_sz :
-			      m->len;
+			len = region_pages(m) > PRESS_CHUNK ?
+			      PRESS_CHUNK * page_sz : m->len;
 		} else {
 			sub = press_range(c, &rs, PRESS_OUT_CHUNK, &len);
 			if (madv(r, sub, len, MADV_PAGEOUT, "MADV_PAGEOUT"))

@@ -9,7 +9,7 @@
 
 struct unmap_ctx {
 	struct race *r;
-	struct region small, thp;
+	struct fw_region small, thp;
 	struct mp_buf buf;
 };
 
@@ -19,13 +19,13 @@ static void *unmap_reader(void *arg)
 	struct unmap_ctx *c = arg;
 	struct race *r = c->r;
 	unsigned int rs = thread_seed(r, 1);
-	struct region *m;
+	struct fw_region *m;
 	unsigned long i, k, n;
 	int *st = c->buf.status;
 
 	for (i = 0; i < LOOP_CAP && running(r); i++) {
 		m = (i & 1) ? &c->thp : &c->small;
-		n = m->npages;
+		n = region_pages(m);
 		c->buf.pages[0] = m->addr - page_sz;
 		for (k = 0; k < n; k++)
 			c->buf.pages[k + 1] = m->addr + k * page_sz +
@@ -63,7 +63,7 @@ void race_status_vs_unmap(struct race *r)
 
 	if (!region_setup(r, &c.small, SMALL_PAGES, 0) &&
 	    !region_setup(r, &c.thp, 2 * pmd_pages, 1) &&
-	    !mp_buf_init(r, &c.buf, c.thp.npages + 2))
+	    !mp_buf_init(r, &c.buf, region_pages(&c.thp) + 2))
 		run_threads(r, &c, roles, 2);
 	mp_buf_free(&c.buf);
 	region_unmap(&c.small);

@@ -106,7 +106,7 @@ static void *walker_walker(void *arg)
 {
 	struct walker_ctx *c = arg;
 	struct race *r = c->r;
-	struct region *m = &c->a.reg[0];
+	struct fw_region *m = &c->a.reg[0];
 	unsigned int rs = thread_seed(r, 1);
 	struct folio_walk_test t;
 	unsigned long i, addr;
