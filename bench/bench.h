@@ -39,19 +39,19 @@ enum expect { EXPECT_HOME, EXPECT_NOT_PRESENT, EXPECT_UNMAPPED };
 
 uint64_t now_ns(void);
 void report(const char *op, const char *kind, unsigned long n,
-		   const char *unit, double *v, int n_v, int bad,
-		   const char *extra);
+	    const char *unit, double *v, int n_v, int bad,
+	    const char *extra);
 void region_free(struct region *r);
 int region_setup(struct region *r, const char *kind, size_t hsize,
-			size_t len);
+		 size_t len);
 int region_intact(const struct region *r, size_t len);
 long region_thp_kb(const struct region *r);
 void bench_status(struct region *r, void **pages, int *status,
-			 enum expect e);
+		  enum expect e);
 void bench_floor(struct region *r, uint64_t *pm);
 void bench_status_empty(size_t len, void **pages, int *status);
 void bench_migrate(struct region *r, void **pages, int *nodes,
-			  int *status, int max_mig_shift);
+		   int *status, int max_mig_shift);
 void bench_ksm(int max_ksm_shift);
 void bench_ksm_sparse(void);
 #endif

@@ -77,8 +77,8 @@ static int cmp_double(const void *a, const void *b)
 
 /* one row: median, min and max of v[0..n) */
 void report(const char *op, const char *kind, unsigned long n,
-		   const char *unit, double *v, int n_v, int bad,
-		   const char *extra)
+	    const char *unit, double *v, int n_v, int bad,
+	    const char *extra)
 {
 	qsort(v, n_v, sizeof(*v), cmp_double);
 	printf("fwbench: op=%s kind=%s n=%lu unit=%s reps=%d med=%.1f min=%.1f max=%.1f%s%s%s\n",

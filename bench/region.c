@@ -86,7 +86,7 @@ static int log2_of(size_t v)
  * Returns 0, or -1 with the reason on stderr.
  */
 int region_setup(struct region *r, const char *kind, size_t hsize,
-			size_t len)
+		 size_t len)
 {
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	size_t align = ps, i;

@@ -21,7 +21,7 @@ static int status_ok(int st, enum expect e)
 }
 
 void bench_status(struct region *r, void **pages, int *status,
-			 enum expect e)
+		  enum expect e)
 {
 	size_t npages = r->len / ps, n, i;
 	double v[MAX_REPS];
@@ -132,7 +132,7 @@ static long move_all(void **pages, size_t count, int *nodes, int *status,
 }
 
 void bench_migrate(struct region *r, void **pages, int *nodes,
-			  int *status, int max_mig_shift)
+		   int *status, int max_mig_shift)
 {
 	size_t npages = r->len / ps, n, count, i;
 	double v[MAX_REPS];
