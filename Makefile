@@ -15,7 +15,8 @@ LAB := lab
 unexport ARCH
 
 .PHONY: help setup fetch apply export build tests run shell exec check check-all distro-build \
-	bench bench-all stress kcsan cross mutants bisect-check w1-check static-check rebase-check clean distclean
+	bench bench-all stress kcsan cross mutants bisect-check w1-check static-check rebase-check debian-patches \
+	clean distclean
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -77,6 +78,11 @@ distro-build: setup apply
 ##                  for x86_64, print a table (VERSIONS="..." for some; APPLY_ONLY=1: no builds)
 rebase-check: setup
 	@$(LAB)/rebase-check.sh
+
+## make debian-patches write the series for debian/patches (DEP-3 headers, series lines) in build/debian-patches,
+##                  check it: Debian's source package of the pin, its patches then ours with quilt = make apply's tree
+debian-patches: setup
+	@$(LAB)/debian-patches.sh
 
 ## make mutants     break the walker on purpose (tests/mutants.list): the oracle must catch each
 mutants: setup apply
