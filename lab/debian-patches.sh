@@ -112,11 +112,17 @@ dep3() {
 		for (i = 1; i <= nb; i++) {
 			if (body[i] ~ /^Upstream: /) {
 				l = body[i]; sub(/^Upstream: */, "", l)
+				# a trailer folded at 75 columns goes on, indented
+				while (i < nb && body[i + 1] ~ /^[ \t]+[^ \t]/) { c = body[++i]; sub(/^[ \t]+/, "", c); l = l " " c }
 				upv = l; sub(/[ ,].*/, "", upv)
 				upt = l; sub(/^[^ ,]*[ ,]+ */, "", upt)
 				if (upt !~ /^"/) upt = "\"" upt "\""
 			}
-			if (body[i] ~ /^Upstream-differs: /) { d = body[i]; sub(/^Upstream-differs: */, "", d); differs = d }
+			if (body[i] ~ /^Upstream-differs: /) {
+				d = body[i]; sub(/^Upstream-differs: */, "", d)
+				while (i < nb && body[i + 1] ~ /^[ \t]+[^ \t]/) { c = body[++i]; sub(/^[ \t]+/, "", c); d = d " " c }
+				differs = d
+			}
 		}
 		print "From: " from
 		print "Date: " date
