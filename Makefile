@@ -17,7 +17,7 @@ unexport ARCH
 
 .PHONY: help setup fetch apply export build run shell exec check check-all parser-check distro-build \
 	bench bench-all stress kcsan cross mutants bisect-check w1-check static-check rebase-check \
-	consistency-check clean distclean
+	consistency-check debian-patches clean distclean
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -92,6 +92,11 @@ rebase-check: setup
 ## make consistency-check README against the repository: patch tables, targets, results files, series
 consistency-check:
 	@$(LAB)/consistency-check.sh
+
+## make debian-patches write the series for debian/patches (DEP-3 headers, series lines) in build/debian-patches,
+##                  check it: Debian's source package of the pin, its patches then ours with quilt = make apply's tree
+debian-patches: setup
+	@$(LAB)/debian-patches.sh
 
 ## make mutants     break the walker on purpose (tests/mutants.list): the oracle must catch each
 mutants: setup apply

@@ -12,6 +12,7 @@ HOST_PACKAGES=(
 	xz-utils rsync kmod git e2fsprogs
 	busybox-static libnuma-dev
 	gnuplot-nox python3
+	dpkg-dev quilt
 )
 # Per-arch userspace that must come as foreign .debs: unpacked, not installed.
 FOREIGN_PACKAGES=(busybox-static libnuma-dev libnuma1)

@@ -222,6 +222,8 @@ export_one_series() {
 	kgit format-patch -q --zero-commit --no-signature --cover-letter \
 		--cover-from-description=subject --base=base -o "$PATCHES/$name" "$from..$tmp"
 	kgit branch -D -q "$tmp"
+	# the cover letter's date: its last patch's, so that an export repeats
+	sed -i "0,/^Date: /s/^Date: .*/Date: $(kgit log -1 --format=%aD "$to")/" "$PATCHES/$name/0000-cover-letter.patch"
 	(cd "$PATCHES/$name" && ls [0-9]*.patch | grep -v '^0000-' >series)
 	sed "s|^|$name/|" "$PATCHES/$name/series" >>"$PATCHES/series"
 }

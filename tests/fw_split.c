@@ -137,6 +137,10 @@ TEST(zero_pages_are_skipped)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	volatile char c;
 
+	if (access("/sys/kernel/debug/split_huge_pages", W_OK)) {
+		munmap(p, 4 * PAGE);
+		SKIP(return, "no THP in this kernel (no /sys/kernel/debug/split_huge_pages)");
+	}
 	ASSERT_NE(p, MAP_FAILED);
 	c = p[0];
 	(void)c;

@@ -24,7 +24,8 @@ MEM_PER_NODE=3G
 HUGEPAGES=""
 # The machine: QEMU virt (GIC, PSCI, architected timer, PL011), the
 # VFP/NEON that Debian's hard-float user space needs, and the 32-bit time
-# syscalls its glibc calls (configs/arch/i386-686.sh). 2-level arm has no
+# syscalls its glibc calls (configs/arch/i386-686.sh), and Debian's vDSO
+# ([vvar], a special mapping the oracle walks) and kuser helpers. 2-level arm has no
 # THP and no hugetlb (HAVE_ARCH_TRANSPARENT_HUGEPAGE and
 # ARCH_SUPPORTS_HUGETLBFS come with LPAE), so mm.config's THP and hugetlb go;
 # ZONE_DMA is selected by boards Debian's config has and QEMU virt does not.
@@ -46,6 +47,8 @@ CONFIG_VFPv3=y
 CONFIG_NEON=y
 CONFIG_SERIAL_AMBA_PL011=y
 CONFIG_SERIAL_AMBA_PL011_CONSOLE=y
+CONFIG_VDSO=y
+CONFIG_KUSER_HELPERS=y
 "
 DEBIAN_CONFIG=armhf-armmp
 DEBIAN_ARCH_OPTIONS="HIGHMEM HIGHPTE ARM_LPAE"
@@ -66,6 +69,27 @@ foliowalk.race/migrate_vs_memcg_reclaim  needs move_pages() (32-bit arm has no N
 foliowalk.oracle/fw.migration_entry_in_flight  needs two NUMA nodes (32-bit arm has no NUMA)
 foliowalk.oracle/fw.numa_hint_anon4k  needs NUMA balancing (32-bit arm has no NUMA)
 foliowalk.oracle/fw.numa_hint_thp     needs NUMA balancing (32-bit arm has no NUMA)
+foliowalk.oracle/fw.thp_pmd           needs THP (2-level arm has none)
+foliowalk.oracle/fw.thp_pte_mapped    needs THP (2-level arm has none)
+foliowalk.oracle/fw.thp_pte_mapped_dontneed  needs THP (2-level arm has none)
+foliowalk.oracle/fw.huge_zero_page    needs THP (2-level arm has none)
+foliowalk.oracle/fw.hwpoison_thp      needs THP and memory failure handling (neither on 2-level arm)
+foliowalk.oracle/fw.hugetlb_every_size  needs hugetlb (2-level arm has none)
+foliowalk.oracle/fw.range_walk_hugetlb  needs hugetlb (2-level arm has none)
+foliowalk.split/global.split_all_pmd_mapped    needs THP (2-level arm has none)
+foliowalk.split/global.split_only_the_range    needs THP (2-level arm has none)
+foliowalk.split/global.split_pte_mapped        needs THP (2-level arm has none)
+foliowalk.split/global.zero_pages_are_skipped  needs split_huge_pages (THP; 2-level arm has none)
+foliowalk.race/split_vs_collapse      needs THP (2-level arm has none)
+foliowalk.oracle/fw.hwpoison_anon4k   needs memory failure handling (6.1 arm has no ARCH_SUPPORTS_MEMORY_FAILURE)
+foliowalk.oracle/fw.swapped_out_soft_dirty  needs soft-dirty tracking (6.1 has HAVE_ARCH_SOFT_DIRTY on x86_64 only)
+foliowalk.oracle/fw.uffd_wp_marker_shmem    needs uffd-wp PTE markers (6.1 has HAVE_ARCH_USERFAULTFD_WP on x86_64 only)
+foliowalk.oracle/fw.uffd_wp_marker_hugetlb  needs uffd-wp PTE markers (6.1 has HAVE_ARCH_USERFAULTFD_WP on x86_64 only)
+foliowalk.oracle/fw.secretmem         needs memfd_secret() (6.1 has ARCH_HAS_SET_DIRECT_MAP on arm64, x86 and riscv only)
+foliowalk.oracle/fw.devdax_pte        needs device-dax (ZONE_DEVICE needs memory hotplug and SPARSEMEM_VMEMMAP: not on 32-bit arm)
+foliowalk.oracle/fw.devdax_pmd        needs device-dax (ZONE_DEVICE needs memory hotplug and SPARSEMEM_VMEMMAP: not on 32-bit arm)
+foliowalk.oracle/fw.fsdax_ext4_pte    needs a DAX filesystem (ZONE_DEVICE needs memory hotplug and SPARSEMEM_VMEMMAP: not on 32-bit arm)
+foliowalk.oracle/fw.fsdax_ext4_pmd    needs a DAX filesystem (ZONE_DEVICE needs memory hotplug and SPARSEMEM_VMEMMAP: not on 32-bit arm)
 "
 . "$LAB_TOP/configs/arch/32bit.inc"
 NOT_HERE+=$NOT_HERE_32BIT

@@ -524,7 +524,7 @@ int remap(struct race *r, struct fw_region *m, int flags)
 
 /*
  * One random change of the mapping of m (data is not kept); with heavy,
- * also split_huge_pages and MADV_COLLAPSE. m is mapped read-write again
+ * also split_huge_pages and MADV_COLLAPSE (in a kernel with THP). m is mapped read-write again
  * when it returns 0; -1 when it could not be mapped again.
  */
 int mutate(struct race *r, struct fw_region *m, unsigned int *rs,
@@ -535,7 +535,8 @@ int mutate(struct race *r, struct fw_region *m, unsigned int *rs,
 	char *sub = m->addr + first * page_sz;
 	size_t sublen = n * page_sz;
 
-	switch (rnd_below(rs, heavy ? 8 : 6)) {
+	/* split and collapse only where there are THPs to split */
+	switch (rnd_below(rs, heavy && have_thp ? 8 : 6)) {
 	case 0:		/* unmap, map again, fault everything */
 		sys_ok(r, munmap(m->addr, m->len), "munmap");
 		if (remap(r, m, MAP_FIXED | MAP_FIXED_NOREPLACE))

@@ -175,7 +175,7 @@ void race_walker_ioctl(struct race *r)
 				  fw_errno_name(errno));
 		return;
 	}
-	if (access(SPLIT_DEBUGFS, W_OK)) {
+	if (have_thp && access(SPLIT_DEBUGFS, W_OK)) {
 		skip_race(r, SKIP_FAIL, "no %s: %s", SPLIT_DEBUGFS,
 			  fw_errno_name(errno));
 		goto out;
