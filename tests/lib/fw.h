@@ -416,6 +416,7 @@ uint64_t fw_kpf_of(int kpageflags_fd, uint64_t pfn);
 int64_t fw_page_flags(const void *addr);
 long fw_meminfo_kb(const char *field);
 long fw_smaps_kb(const void *addr, const char *field);
+int fw_vma_has_flag(const void *addr, const char *flag);
 int fw_find_vma(const char *name, char **start, size_t *len);
 int fw_parse_list(const char *s, int *out, int max);
 

@@ -111,7 +111,7 @@ static const struct fw_kind fw_kind_defs[] = {
 	  .flags = FW_K_SPECIAL,
 	  .level = FW_MAPPED_BY_PTE, .order = FW_ORDER_ANY,
 	  .uses = FW_DIFF_ALL | FW_USE_MOVE_ALL },
-	/* [vvar]: special PFN entries, no folio behind them */
+	/* [vvar]: special PFN entries, no folio behind them (but on 32-bit arm) */
 	{ .name = "vvar", .setup = fw_setup_special, .arg = FW_SPECIAL_VVAR,
 	  .flags = FW_K_SPECIAL,
 	  .level = FW_MAPPED_NONE, .order = FW_ORDER_NONE,

@@ -95,6 +95,36 @@ long fw_smaps_kb(const void *addr, const char *field)
 	return kb;
 }
 
+/*
+ * Whether the VMA at addr has flag (two letters of smaps' VmFlags: "pf"
+ * for VM_PFNMAP, "mm" for VM_MIXEDMAP): 1 or 0; -1 when no VMA or no
+ * VmFlags line was found.
+ */
+int fw_vma_has_flag(const void *addr, const char *flag)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long a = (unsigned long)addr, start, end;
+	char line[512], *tok, *save;
+	int in_vma = 0, ret = -1;
+
+	if (!f)
+		return -1;
+	while (ret < 0 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			if (in_vma)
+				break;
+			in_vma = a >= start && a < end;
+		} else if (in_vma && !strncmp(line, "VmFlags:", 8)) {
+			ret = 0;
+			for (tok = strtok_r(line + 8, " \n", &save); tok;
+			     tok = strtok_r(NULL, " \n", &save))
+				ret |= !strcmp(tok, flag);
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 /* the VMA of /proc/self/maps whose name is name ("[vdso]"); 0 if found */
 int fw_find_vma(const char *name, char **start, size_t *len)
 {
