@@ -197,7 +197,11 @@ write_to() {
 	rm -rf "$dir"
 	mkdir -p "$dir/$SUBDIR"
 	{
-		echo "# foliowalk: $(cover_subject "$PATCHES")"
+		if [ -f "$PATCHES/0000-cover-letter.patch" ]; then
+			echo "# foliowalk: $(cover_subject "$PATCHES")"
+		else
+			echo "# foliowalk: follow_page() replaced by folio_walk, in three series (the design, what goes beyond it, a test interface)"
+		fi
 		echo "# $(series_paths | wc -l) patches on $BASE_PACKAGE $BASE_VERSION; written by 'make debian-patches'"
 		while read -r path; do
 			sub=$(subseries_of "$path")
