@@ -36,10 +36,7 @@ run: setup apply
 CHECK_ARCHES ?= x86_64 x86_64-4level arm64 s390x i386-686
 
 ## make check       base and patched, every suite, one table (ARCH=x86_64; any name in configs/arch/);
-##                  a full run writes results/check-ARCH.md. The fast loop, one kernel and one suite
-##                  or test: KERNELS=patched SUITES=foliowalk.oracle (SUITES: words SUITE, SUITE.NAME
-##                  of guest/selftests.list or tests/tests.list, or foliowalk.race/RACE; a known base
-##                  failure counts as failed when base did not run)
+##                  fast loop: KERNELS=patched SUITES=foliowalk.oracle (doc/check.md)
 check:
 	@$(LAB)/check.sh $(ARCH)
 
