@@ -259,6 +259,7 @@ cmd_export() {
 	done
 	check_round_trip
 	patch_ids_of_branch >"$SYNC_FILE"
+	"$LAB_TOP/lab/readme-tables.sh" >/dev/null	# README's patch tables follow
 	lab_say "exported $n patches to patches/ ($(for name in "${SERIES_NAMES[@]}"; do [ -f "$PATCHES/$name/series" ] && printf '%s %s, ' "$name" "$(wc -l <"$PATCHES/$name/series")"; done | sed 's/, $//'); round trip checked: same tree)"
 }
 
