@@ -145,12 +145,12 @@ known_base_failure() {
 # the kernel's own verdict (finished, no splat) as one more test. A failure
 # listed in tests/known-base-failures.txt is not counted when the base
 # kernel failed the same test in this run; it is shown as "known". A
-# subtest that the arch's NOT_HERE names and that reported SKIP because
-# the kernel lacks a feature (its reason says "... in this kernel") is
-# "n/a", as are the tests NOT_HERE kept out of the lists; any other SKIP
-# (out of memory, a pool too small, ...) fails.
+# subtest that SKIPs with the reason code its line in the arch's NOT_HERE
+# names (absent:X: the kernel or machine lacks X) is "n/a", as are the
+# tests NOT_HERE kept out of the lists; any other SKIP fails (another
+# code, unavailable:... for out of memory or a pool too small, or none).
 tally() {
-	local arch=$1 kernel=$2 log=$3 suite p f k n test line reason
+	local arch=$1 kernel=$2 log=$3 suite p f k n test line reason code
 	for suite in $(grep -aoE '^(not )?ok [0-9]+ [a-z_0-9-]+\.' "$log" | awk '{print $NF}' | sort -u | tr -d .); do
 		p=$(grep -acE "^ok [0-9]+ $suite\." "$log" || true)
 		f=0
@@ -158,9 +158,9 @@ tally() {
 		n=${NOT_RUN["$suite"]:-0}
 		while read -r line; do
 			test=$(echo "$line" | awk '{print $4}')
-			if [[ "$line" == *"# SKIP"*"in this kernel"* ]] && reason=$(not_here_reason "$test"); then
+			if code=$(skip_code "$line") && reason=$(not_here_skip "$test" "$code"); then
 				n=$((n + 1))
-				echo "$arch $kernel: $test: skipped ($reason)" >>"$RESULTS/not-here.txt"
+				echo "$arch $kernel: $test: skipped, $code ($reason)" >>"$RESULTS/not-here.txt"
 				continue
 			fi
 			[ "$kernel" != base ] || echo "$test" >>"$RESULTS/$arch-base.failed"
@@ -169,7 +169,7 @@ tally() {
 				echo "$arch $kernel: known base failure: $line" >>"$RESULTS/known.txt"
 			else
 				f=$((f + 1))
-				echo "$arch $kernel: $line" >>"$RESULTS/failures.txt"
+				echo "$arch $kernel: $line$(skip_verdict "$test" "$line")" >>"$RESULTS/failures.txt"
 			fi
 		done < <(grep -aE "^not ok [0-9]+ $suite\." "$log" || true)
 		record "$suite" "$arch" "$kernel" "$p" "$f" "$k" "$n"
@@ -180,6 +180,21 @@ tally() {
 	else
 		record "kernel(no splat)" "$arch" "$kernel" 0 1
 		sed "s/^/$arch $kernel: /" "$RESULTS/$arch-$kernel.verdict" >>"$RESULTS/failures.txt"
+	fi
+}
+
+# skip_verdict TEST LINE: why a SKIP failed, for the failures list
+skip_verdict() {
+	local code
+	[[ "$2" == *" # SKIP"* ]] || return 0
+	if ! code=$(skip_code "$2"); then
+		echo "  [a SKIP without a reason code]"
+	elif [[ "$code" != absent:* ]]; then
+		echo "  [$code: could not be set up]"
+	elif not_here_reason "$1" >/dev/null; then
+		echo "  [NOT_HERE names $1 with another code: $(not_here_reason "$1" | awk '{print $1}')]"
+	else
+		echo "  [$code: NOT_HERE does not name $1]"
 	fi
 }
 

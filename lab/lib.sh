@@ -111,7 +111,7 @@ load_arch() {
 	[ -f "$f" ] || die "unknown ARCH '$1' (have: $(lab_arches | tr '\n' ' '))"
 	NUMA_NODES=2		# 1: the machine has one node (no -numa)
 	MEM_PER_NODE=5G		# 5G: room for a 1G hugetlb page per node
-	NOT_HERE=""		# "TEST reason" lines: what the machine cannot run
+	NOT_HERE=""		# what the machine cannot run: "TEST CODE reason" lines (see not_here_skip)
 	STRESS_MEMCG_MAX=8M	# make stress: memory.max of the races' cgroup
 	KERNEL_ARCH=""		# boots the kernels of that ARCH (a geometry of it)
 	BOOT_CMDLINE=""		# on the kernel command line of every boot
@@ -124,31 +124,55 @@ load_arch() {
 	LAB_ARCH=$1
 }
 
+# NOT_HERE, what a geometry's machine or kernel cannot run, one line each:
+#   SUITE.NAME  reason                 a test kept out of the lists (not run)
+#   SUITE.NAME/SUB  absent:X  reason   a subtest that runs and SKIPs with the
+#                                      reason code absent:X (tests/lib/fw.h)
+# A SKIP is n/a only when its code is the one its line names; any other
+# SKIP fails (a different code, unavailable:..., or none at all).
+
 # not_here_reason TEST: the reason the loaded arch gives in NOT_HERE for
-# not running TEST (suite.name or suite.program/subtest); fails when it
-# gives none.
+# not running TEST (suite.name or suite.program/subtest, code included);
+# fails when it gives none.
 not_here_reason() {
 	printf '%s\n' "$NOT_HERE" | awk -v t="$1" '$1 == t {$1 = ""; sub(/^ +/, ""); print; found = 1} END {exit !found}'
 }
 
+# not_here_skip TEST CODE: the reason NOT_HERE gives for TEST skipping with
+# reason code CODE; fails unless a line names TEST with CODE, an absent:X.
+not_here_skip() {
+	printf '%s\n' "$NOT_HERE" | awk -v t="$1" -v c="$2" '
+		$1 == t && $2 == c && c ~ /^absent:[A-Za-z0-9_]+$/ {
+			$1 = ""; $2 = ""; sub(/^ +/, ""); print; found = 1
+		}
+		END { exit !found }'
+}
+
+# skip_code LINE: the reason code of a KTAP SKIP line ("... # SKIP CODE
+# text": its first word, class:WHAT); fails when it has none.
+skip_code() {
+	[[ "$1" =~ \ \#\ SKIP\ ([a-z]+:[A-Za-z0-9_.-]+)(\ |$) ]] || return 1
+	echo "${BASH_REMATCH[1]}"
+}
+
 # What the lab's own config (MMCONFIG=lab) does not have, on any arch.
 LAB_CONFIG_NOT_HERE="
-foliowalk.oracle/fw.swapped_out  needs swap (MMCONFIG=lab has no CONFIG_SWAP)
-foliowalk.oracle/fw.swapcache    needs swap (MMCONFIG=lab has no CONFIG_SWAP)
-foliowalk.oracle/fw.swapped_out_soft_dirty  needs swap (MMCONFIG=lab has no CONFIG_SWAP)
-foliowalk.oracle/fw.hwpoison_anon4k  needs memory failure handling (MMCONFIG=lab has no CONFIG_MEMORY_FAILURE)
-foliowalk.oracle/fw.hwpoison_thp     needs memory failure handling (MMCONFIG=lab has no CONFIG_MEMORY_FAILURE)
-foliowalk.oracle/fw.devdax_pte       needs device-dax (MMCONFIG=lab has no LIBNVDIMM/DEV_DAX)
-foliowalk.oracle/fw.devdax_pmd       needs device-dax (MMCONFIG=lab has no LIBNVDIMM/DEV_DAX)
-foliowalk.oracle/fw.fsdax_ext4_pte   needs a DAX filesystem (MMCONFIG=lab has no LIBNVDIMM/FS_DAX/EXT4_FS)
-foliowalk.oracle/fw.fsdax_ext4_pmd   needs a DAX filesystem (MMCONFIG=lab has no LIBNVDIMM/FS_DAX/EXT4_FS)
-foliowalk.oracle/fw.memcg_over_max   needs memcg and swap (MMCONFIG=lab has neither)
-foliowalk.oracle/fw.above_128t   needs 5-level page tables (MMCONFIG=lab has no X86_5LEVEL)
-foliowalk.race/status_vs_pageout         needs swap (MMCONFIG=lab has no CONFIG_SWAP)
-foliowalk.race/status_vs_numa_hinting    needs NUMA balancing (MMCONFIG=lab has no CONFIG_NUMA_BALANCING)
-foliowalk.oracle/fw.numa_hint_anon4k  needs NUMA balancing (MMCONFIG=lab has no CONFIG_NUMA_BALANCING)
-foliowalk.oracle/fw.numa_hint_thp     needs NUMA balancing (MMCONFIG=lab has no CONFIG_NUMA_BALANCING)
-foliowalk.race/migrate_vs_memcg_reclaim  needs memcg and swap (MMCONFIG=lab has neither)
+foliowalk.oracle/fw.swapped_out  absent:SWAP  needs swap (MMCONFIG=lab has no CONFIG_SWAP)
+foliowalk.oracle/fw.swapcache    absent:SWAP  needs swap (MMCONFIG=lab has no CONFIG_SWAP)
+foliowalk.oracle/fw.swapped_out_soft_dirty  absent:SWAP  needs swap (MMCONFIG=lab has no CONFIG_SWAP)
+foliowalk.oracle/fw.hwpoison_anon4k  absent:MEMORY_FAILURE  needs memory failure handling (MMCONFIG=lab has no CONFIG_MEMORY_FAILURE)
+foliowalk.oracle/fw.hwpoison_thp     absent:MEMORY_FAILURE  needs memory failure handling (MMCONFIG=lab has no CONFIG_MEMORY_FAILURE)
+foliowalk.oracle/fw.devdax_pte       absent:DEV_DAX  needs device-dax (MMCONFIG=lab has no LIBNVDIMM/DEV_DAX)
+foliowalk.oracle/fw.devdax_pmd       absent:DEV_DAX  needs device-dax (MMCONFIG=lab has no LIBNVDIMM/DEV_DAX)
+foliowalk.oracle/fw.fsdax_ext4_pte   absent:FS_DAX  needs a DAX filesystem (MMCONFIG=lab has no LIBNVDIMM/FS_DAX/EXT4_FS)
+foliowalk.oracle/fw.fsdax_ext4_pmd   absent:FS_DAX  needs a DAX filesystem (MMCONFIG=lab has no LIBNVDIMM/FS_DAX/EXT4_FS)
+foliowalk.oracle/fw.memcg_over_max   absent:MEMCG  needs memcg and swap (MMCONFIG=lab has neither)
+foliowalk.oracle/fw.above_128t   absent:VA_ABOVE_128T  needs 5-level page tables (MMCONFIG=lab has no X86_5LEVEL)
+foliowalk.race/status_vs_pageout         absent:SWAP  needs swap (MMCONFIG=lab has no CONFIG_SWAP)
+foliowalk.race/status_vs_numa_hinting    absent:NUMA_BALANCING  needs NUMA balancing (MMCONFIG=lab has no CONFIG_NUMA_BALANCING)
+foliowalk.oracle/fw.numa_hint_anon4k  absent:NUMA_BALANCING  needs NUMA balancing (MMCONFIG=lab has no CONFIG_NUMA_BALANCING)
+foliowalk.oracle/fw.numa_hint_thp     absent:NUMA_BALANCING  needs NUMA balancing (MMCONFIG=lab has no CONFIG_NUMA_BALANCING)
+foliowalk.race/migrate_vs_memcg_reclaim  absent:MEMCG  needs memcg and swap (MMCONFIG=lab has neither)
 "
 
 # lab_arches: every ARCH the lab knows (configs/arch/*.sh).

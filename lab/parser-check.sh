@@ -31,7 +31,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 # BROKEN_RULES: each rule that a case must defend; rule_break NAME says
 # how it is broken on purpose: replace TEXT (literally) in lab/FILE.
-BROKEN_RULES="splat end-marker known-only-if-base-failed not-here-skip fwdiff-allow-list not-ok-counted"
+BROKEN_RULES="splat end-marker known-only-if-base-failed not-here-skip not-here-code fwdiff-allow-list not-ok-counted"
 # shellcheck disable=SC2016 # the texts are code, not to be expanded
 rule_break() {
 	case "$1" in
@@ -41,8 +41,10 @@ rule_break() {
 		TEXT='if known_base_failure "$test" && grep -qxF "$test" "$RESULTS/$arch-base.failed" 2>/dev/null; then'
 		REPLACEMENT='if known_base_failure "$test"; then' ;;
 	not-here-skip) FILE=check.sh
-		TEXT='if [[ "$line" == *"# SKIP"*"in this kernel"* ]] && reason=$(not_here_reason "$test"); then'
+		TEXT='if code=$(skip_code "$line") && reason=$(not_here_skip "$test" "$code"); then'
 		REPLACEMENT='if [[ "$line" == *"# SKIP"* ]] && reason=any; then' ;;
+	not-here-code) FILE=lib.sh TEXT='$1 == t && $2 == c && c ~ /^absent:[A-Za-z0-9_]+$/ {'
+		REPLACEMENT='$1 == t {' ;;
 	fwdiff-allow-list) FILE=check.sh TEXT='if ! expected_difference "$key"; then' REPLACEMENT='if false; then' ;;
 	not-ok-counted) FILE=check.sh TEXT='f=$((f + 1))' REPLACEMENT=':' ;;
 	*) die "no broken rule '$1' (have: $BROKEN_RULES)" ;;

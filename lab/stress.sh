@@ -120,15 +120,16 @@ totals() {
 }
 
 # list_failed_tests ARCH KERNEL CONSOLE: the "not ok" lines of CONSOLE,
-# but for a SKIP "in this kernel" of a test the arch's NOT_HERE names (as
-# foliowalk.PROGRAM/TEST, like make check): that one goes to not-here.txt.
+# but for a SKIP with the reason code the arch's NOT_HERE names for the
+# test (as foliowalk.PROGRAM/TEST, like make check): that one goes to
+# not-here.txt.
 list_failed_tests() {
-	local a=$1 k=$2 line test reason
+	local a=$1 k=$2 line test reason code
 	while read -r line; do
 		test=$(echo "$line" | awk '{print $4}')
-		if [[ "$line" == *"# SKIP"*"in this kernel"* ]] &&
-			reason=$(not_here_reason "foliowalk.${test#stress.}"); then
-			echo "$a $k: $test: skipped ($reason)" >>"$RESULTS/not-here.txt"
+		if code=$(skip_code "$line") &&
+			reason=$(not_here_skip "foliowalk.${test#stress.}" "$code"); then
+			echo "$a $k: $test: skipped, $code ($reason)" >>"$RESULTS/not-here.txt"
 			continue
 		fi
 		echo "$line"

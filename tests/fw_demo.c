@@ -7,7 +7,8 @@
  * the series converts to folio_walk); then moves the anonymous 4K page,
  * the THP and the hugetlb page to the other node and back
  * (add_page_for_migration(), converted too) and prints the status after
- * each step. Exits 0 when every result is what move_pages(2) documents:
+ * each step. Its one KTAP result, "move_pages", passes (and it exits 0)
+ * when every result is what move_pages(2) documents:
  * a node for a present page, -ENOENT for a page that is not present,
  * -EFAULT for the zero page and for an address that is not mapped.
  *
@@ -239,13 +240,17 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/*
-	 * Without move_pages() there is nothing to show: one TAP SKIP line
-	 * (guest/run-list reports it as "demo/move_pages # SKIP ...") and
-	 * kselftest's skip code.
+	 * KTAP: one result, "move_pages", after the table. Without
+	 * move_pages() there is nothing to show: a SKIP with its reason code
+	 * (guest/run-list reports "demo/move_pages # SKIP absent:NUMA ...")
+	 * and kselftest's skip code.
 	 */
+	fw_ktap_header();
+	fw_ktap_plan(1);
 	if (!fw_have_move_pages()) {
 		printf("move_pages: %s: nothing to show\n", FW_NO_MOVE_PAGES);
-		printf("1..1\nok 1 move_pages # SKIP %s\n", FW_NO_MOVE_PAGES);
+		fw_ktap_skip("move_pages", "%s", FW_SKIP_NO_MOVE_PAGES);
+		fw_ktap_finish();
 		return 4;	/* KSFT_SKIP */
 	}
 	fw_kinds_init();
@@ -281,5 +286,6 @@ int main(void)
 	else
 		printf("\nPASS: all %d results are what move_pages(2) documents\n",
 		       checks);
-	return failures || not_set_up ? 1 : 0;
+	fw_ktap_result(!failures && !not_set_up, "move_pages");
+	return fw_ktap_finish();
 }

@@ -526,8 +526,13 @@ int main(int argc, char **argv)
 	FILE *f;
 	int i;
 
-	if (argc == 2 && !strcmp(argv[1], "selftest"))
-		return selftest();
+	/* the selftest is a test of make check: one KTAP result */
+	if (argc == 2 && !strcmp(argv[1], "selftest")) {
+		fw_ktap_header();
+		fw_ktap_plan(1);
+		fw_ktap_result(!selftest(), "orphans_seen");
+		return fw_ktap_finish();
+	}
 	if (argc != 3 || (strcmp(argv[1], "snapshot") && strcmp(argv[1], "compare"))) {
 		fprintf(stderr, "usage: fw_memcheck snapshot|compare FILE | selftest\n");
 		return 2;

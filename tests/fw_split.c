@@ -20,7 +20,8 @@ static unsigned long pmd_size;
 	FILE *f = fopen(THP_DIR "/hpage_pmd_size", "r");			\
 										\
 	if (!f)									\
-		SKIP(return, "no THP in this kernel (no " THP_DIR ")");	\
+		SKIP(return, FW_ABSENT(TRANSPARENT_HUGEPAGE)		\
+		     "no THP in this kernel (no " THP_DIR ")");		\
 	if (fscanf(f, "%lu", &pmd_size) != 1)					\
 		pmd_size = 0;							\
 	fclose(f);								\
@@ -139,7 +140,8 @@ TEST(zero_pages_are_skipped)
 
 	if (access("/sys/kernel/debug/split_huge_pages", W_OK)) {
 		munmap(p, 4 * PAGE);
-		SKIP(return, "no THP in this kernel (no /sys/kernel/debug/split_huge_pages)");
+		SKIP(return, FW_ABSENT(TRANSPARENT_HUGEPAGE)
+		     "no THP in this kernel (no " SPLIT_DEBUGFS ")");
 	}
 	ASSERT_NE(p, MAP_FAILED);
 	c = p[0];

@@ -29,14 +29,14 @@ DEBIAN_CONFIG=arm64
 # What this machine cannot run (see lab/check.sh): Debian's arm64 config has
 # 48-bit virtual addresses (4 levels), so nothing is mapped above 128 TiB.
 NOT_HERE="
-foliowalk.oracle/fw.above_128t   needs an address space above 128 TiB (Debian's arm64 config: 48-bit VA)
-foliowalk.oracle/fw.range_walk_empty_then_anon4k_256t  needs a 256 TiB block (Debian's arm64 config: 48-bit VA, 256 TiB of user space)
-foliowalk.oracle/fw.range_walk_anon4k_then_empty_256t  needs a 256 TiB block (Debian's arm64 config: 48-bit VA, 256 TiB of user space)
-foliowalk.oracle/fw.swapped_out_soft_dirty  needs soft-dirty tracking (6.1 arm64 has no HAVE_ARCH_SOFT_DIRTY)
-foliowalk.oracle/fw.uffd_wp_marker_shmem    needs uffd-wp PTE markers (6.1 arm64 has no HAVE_ARCH_USERFAULTFD_WP)
-foliowalk.oracle/fw.uffd_wp_marker_hugetlb  needs uffd-wp PTE markers (6.1 arm64 has no HAVE_ARCH_USERFAULTFD_WP)
-foliowalk.oracle/fw.devdax_pte  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
-foliowalk.oracle/fw.devdax_pmd  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
-foliowalk.oracle/fw.fsdax_ext4_pte  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
-foliowalk.oracle/fw.fsdax_ext4_pmd  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
+foliowalk.oracle/fw.above_128t   absent:VA_ABOVE_128T  needs an address space above 128 TiB (Debian's arm64 config: 48-bit VA)
+foliowalk.oracle/fw.range_walk_empty_then_anon4k_256t  absent:VA_SPACE  needs a 256 TiB block (Debian's arm64 config: 48-bit VA, 256 TiB of user space)
+foliowalk.oracle/fw.range_walk_anon4k_then_empty_256t  absent:VA_SPACE  needs a 256 TiB block (Debian's arm64 config: 48-bit VA, 256 TiB of user space)
+foliowalk.oracle/fw.swapped_out_soft_dirty  absent:MEM_SOFT_DIRTY  needs soft-dirty tracking (6.1 arm64 has no HAVE_ARCH_SOFT_DIRTY)
+foliowalk.oracle/fw.uffd_wp_marker_shmem    absent:PTE_MARKER_UFFD_WP  needs uffd-wp PTE markers (6.1 arm64 has no HAVE_ARCH_USERFAULTFD_WP)
+foliowalk.oracle/fw.uffd_wp_marker_hugetlb  absent:PTE_MARKER_UFFD_WP  needs uffd-wp PTE markers (6.1 arm64 has no HAVE_ARCH_USERFAULTFD_WP)
+foliowalk.oracle/fw.devdax_pte  absent:DEV_DAX  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
+foliowalk.oracle/fw.devdax_pmd  absent:DEV_DAX  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
+foliowalk.oracle/fw.fsdax_ext4_pte  absent:FS_DAX  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
+foliowalk.oracle/fw.fsdax_ext4_pmd  absent:FS_DAX  needs pmem (QEMU virt boots arm64 by device tree here; its nvdimm needs ACPI, memmap= is x86 only)
 "

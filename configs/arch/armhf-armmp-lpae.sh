@@ -16,7 +16,9 @@ CONFIG_TRANSPARENT_HUGEPAGE_MADVISE=y
 CONFIG_HUGETLBFS=y
 CONFIG_HUGETLB_PAGE=y
 "
-# armmp's NOT_HERE but THP and hugetlb, which LPAE has
+# armmp's NOT_HERE but THP and hugetlb, which LPAE has (so numa_hint_thp
+# gets as far as NUMA balancing)
 NOT_HERE=$(printf '%s\n' "$NOT_HERE" |
 	grep -v '^selftests\.\(split_huge_page_test\|map_hugetlb\) \|2-level arm has none)' |
-	sed 's/^\(foliowalk.oracle\/fw.hwpoison_thp *\).*/\1needs memory failure handling (6.1 arm has no ARCH_SUPPORTS_MEMORY_FAILURE)/')
+	sed 's/^\(foliowalk.oracle\/fw.hwpoison_thp *\).*/\1absent:MEMORY_FAILURE  needs memory failure handling (6.1 arm has no ARCH_SUPPORTS_MEMORY_FAILURE)/
+	     s/^\(foliowalk.oracle\/fw.numa_hint_thp *\).*/\1absent:NUMA_BALANCING  needs NUMA balancing (32-bit arm has no NUMA)/')

@@ -21,40 +21,40 @@ HUGEPAGES="hugepagesz=1M hugepages=320 default_hugepagesz=1M"
 # make stress: the races that run here (no THP, no hugetlb) peaked at
 # 6,120-6,244 kB in the memcg, under the 8M of the other arches
 STRESS_MEMCG_MAX=4M
-# What this machine cannot run, "TEST reason" per line: suite.name is not
-# run, suite.name/subtest must report SKIP with a reason that says "...
-# in this kernel" (lab/check.sh lists both).
+# What this machine cannot run, one line each: "suite.name reason" is not
+# run; "suite.name/subtest absent:X reason" must SKIP with that reason
+# code (lab/lib.sh, not_here_skip; lab/check.sh lists both).
 NOT_HERE="
 selftests.migration                 needs two NUMA nodes
 selftests.ksm_numa_merge_1          needs two NUMA nodes
 selftests.ksm_numa_merge_0          needs two NUMA nodes
 selftests.split_huge_page_test      needs THP (no EDAT-1 under QEMU TCG)
 selftests.map_hugetlb               needs hugetlb (no EDAT-1 under QEMU TCG)
-foliowalk.split/global.split_all_pmd_mapped  needs THP (no EDAT-1 under QEMU TCG)
-foliowalk.split/global.split_only_the_range  needs THP (no EDAT-1 under QEMU TCG)
-foliowalk.split/global.split_pte_mapped      needs THP (no EDAT-1 under QEMU TCG)
-foliowalk.race/split_vs_collapse    needs THP (no EDAT-1 under QEMU TCG)
-foliowalk.race/hugetlb_fault_unmap  needs hugetlb (no EDAT-1 under QEMU TCG)
-foliowalk.race/status_vs_numa_hinting  needs NUMA balancing (Debian's s390x config has no CONFIG_NUMA_BALANCING)
-foliowalk.race/migrate_vs_memcg_reclaim  needs two NUMA nodes (move_pages() has nowhere to migrate)
-foliowalk.oracle/fw.thp_pmd                  needs THP (no EDAT-1 under QEMU TCG)
-foliowalk.oracle/fw.numa_hint_anon4k         needs NUMA balancing (Debian's s390x config has no CONFIG_NUMA_BALANCING)
-foliowalk.oracle/fw.numa_hint_thp            needs THP (no EDAT-1 under QEMU TCG)
-foliowalk.oracle/fw.hwpoison_anon4k          needs memory failure handling (Debian's s390x config has no CONFIG_MEMORY_FAILURE)
-foliowalk.oracle/fw.hwpoison_thp             needs memory failure handling (Debian's s390x config has no CONFIG_MEMORY_FAILURE)
-foliowalk.oracle/fw.uffd_wp_marker_shmem     needs uffd-wp PTE markers (6.1 s390 has no HAVE_ARCH_USERFAULTFD_WP)
-foliowalk.oracle/fw.uffd_wp_marker_hugetlb   needs uffd-wp PTE markers (6.1 s390 has no HAVE_ARCH_USERFAULTFD_WP)
-foliowalk.oracle/fw.devdax_pte               needs pmem (Debian's s390x config has no LIBNVDIMM)
-foliowalk.oracle/fw.devdax_pmd               needs pmem (Debian's s390x config has no LIBNVDIMM)
-foliowalk.oracle/fw.fsdax_ext4_pte           needs a DAX device (Debian's s390x config has no LIBNVDIMM; its FS_DAX is for z/VM DCSS, which QEMU has not)
-foliowalk.oracle/fw.fsdax_ext4_pmd           needs a DAX device (Debian's s390x config has no LIBNVDIMM; its FS_DAX is for z/VM DCSS, which QEMU has not)
-foliowalk.oracle/fw.secretmem                needs memfd_secret() (6.1 s390 has no SECRETMEM: no ARCH_HAS_SET_DIRECT_MAP)
-foliowalk.oracle/fw.thp_pte_mapped           needs THP (no EDAT-1 under QEMU TCG)
-foliowalk.oracle/fw.thp_pte_mapped_dontneed  needs THP (no EDAT-1 under QEMU TCG)
-foliowalk.oracle/fw.huge_zero_page           needs THP (no EDAT-1 under QEMU TCG)
-foliowalk.oracle/fw.hugetlb_every_size       needs hugetlb (no EDAT-1 under QEMU TCG)
-foliowalk.oracle/fw.range_walk_hugetlb       needs hugetlb (no EDAT-1 under QEMU TCG)
-foliowalk.oracle/fw.migration_entry_in_flight  needs two NUMA nodes (move_pages() has nowhere to migrate)
+foliowalk.split/global.split_all_pmd_mapped  absent:TRANSPARENT_HUGEPAGE  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.split/global.split_only_the_range  absent:TRANSPARENT_HUGEPAGE  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.split/global.split_pte_mapped      absent:TRANSPARENT_HUGEPAGE  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.race/split_vs_collapse    absent:TRANSPARENT_HUGEPAGE  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.race/hugetlb_fault_unmap  absent:HUGETLBFS  needs hugetlb (no EDAT-1 under QEMU TCG)
+foliowalk.race/status_vs_numa_hinting  absent:NUMA_BALANCING  needs NUMA balancing (Debian's s390x config has no CONFIG_NUMA_BALANCING)
+foliowalk.race/migrate_vs_memcg_reclaim  absent:SECOND_NODE  needs two NUMA nodes (move_pages() has nowhere to migrate)
+foliowalk.oracle/fw.thp_pmd                  absent:TRANSPARENT_HUGEPAGE  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.numa_hint_anon4k         absent:NUMA_BALANCING  needs NUMA balancing (Debian's s390x config has no CONFIG_NUMA_BALANCING)
+foliowalk.oracle/fw.numa_hint_thp            absent:TRANSPARENT_HUGEPAGE  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.hwpoison_anon4k          absent:MEMORY_FAILURE  needs memory failure handling (Debian's s390x config has no CONFIG_MEMORY_FAILURE)
+foliowalk.oracle/fw.hwpoison_thp             absent:MEMORY_FAILURE  needs memory failure handling (Debian's s390x config has no CONFIG_MEMORY_FAILURE)
+foliowalk.oracle/fw.uffd_wp_marker_shmem     absent:PTE_MARKER_UFFD_WP  needs uffd-wp PTE markers (6.1 s390 has no HAVE_ARCH_USERFAULTFD_WP)
+foliowalk.oracle/fw.uffd_wp_marker_hugetlb   absent:PTE_MARKER_UFFD_WP  needs uffd-wp PTE markers (6.1 s390 has no HAVE_ARCH_USERFAULTFD_WP)
+foliowalk.oracle/fw.devdax_pte               absent:DEV_DAX  needs pmem (Debian's s390x config has no LIBNVDIMM)
+foliowalk.oracle/fw.devdax_pmd               absent:DEV_DAX  needs pmem (Debian's s390x config has no LIBNVDIMM)
+foliowalk.oracle/fw.fsdax_ext4_pte           absent:FS_DAX  needs a DAX device (Debian's s390x config has no LIBNVDIMM; its FS_DAX is for z/VM DCSS, which QEMU has not)
+foliowalk.oracle/fw.fsdax_ext4_pmd           absent:FS_DAX  needs a DAX device (Debian's s390x config has no LIBNVDIMM; its FS_DAX is for z/VM DCSS, which QEMU has not)
+foliowalk.oracle/fw.secretmem                absent:SECRETMEM  needs memfd_secret() (6.1 s390 has no SECRETMEM: no ARCH_HAS_SET_DIRECT_MAP)
+foliowalk.oracle/fw.thp_pte_mapped           absent:TRANSPARENT_HUGEPAGE  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.thp_pte_mapped_dontneed  absent:TRANSPARENT_HUGEPAGE  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.huge_zero_page           absent:TRANSPARENT_HUGEPAGE  needs THP (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.hugetlb_every_size       absent:HUGETLBFS  needs hugetlb (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.range_walk_hugetlb       absent:HUGETLBFS  needs hugetlb (no EDAT-1 under QEMU TCG)
+foliowalk.oracle/fw.migration_entry_in_flight  absent:SECOND_NODE  needs two NUMA nodes (move_pages() has nowhere to migrate)
 "
 # KVM selects PGSTE, so arch/s390/kernel/uv.c and the secure-storage
 # fault handler in arch/s390/mm/fault.c, both converted by the series, are

@@ -13,7 +13,7 @@ GEOMETRY="4 levels, P4D folded at run time"
 # the project's tests, whose kinds include the boundary kinds, run here.
 SUITES="foliowalk"
 NOT_HERE+="
-foliowalk.oracle/fw.above_128t   needs an address space above 128 TiB (4-level page tables: no5lvl)
-foliowalk.oracle/fw.range_walk_empty_then_anon4k_256t  needs a 256 TiB block (4-level page tables: 128 TiB of user space)
-foliowalk.oracle/fw.range_walk_anon4k_then_empty_256t  needs a 256 TiB block (4-level page tables: 128 TiB of user space)
+foliowalk.oracle/fw.above_128t   absent:VA_ABOVE_128T  needs an address space above 128 TiB (4-level page tables: no5lvl)
+foliowalk.oracle/fw.range_walk_empty_then_anon4k_256t  absent:VA_SPACE  needs a 256 TiB block (4-level page tables: 128 TiB of user space)
+foliowalk.oracle/fw.range_walk_anon4k_then_empty_256t  absent:VA_SPACE  needs a 256 TiB block (4-level page tables: 128 TiB of user space)
 "

@@ -48,9 +48,9 @@ char thp_saved[32], zero_saved[16];
 const struct fw_kind *kinds[FW_MAX_KINDS];
 int nr_kinds;
 
-/* ---- KTAP-ish sanity checks ---- */
+/* ---- the checks: one KTAP result each (lib/ktap.c) ---- */
 
-int check_nr, checks_failed, checks_skipped, check_failed;
+int checks_failed, check_failed;
 char check_name[96];
 
 void check_begin(const char *fmt, ...)
@@ -79,19 +79,15 @@ void expect(int cond, const char *fmt, ...)
 
 void check_end(void)
 {
-	check_nr++;
 	if (check_failed)
 		checks_failed++;
-	printf("%sok %d %s\n", check_failed ? "not " : "", check_nr,
-	       check_name);
+	fw_ktap_result(!check_failed, check_name);
 }
 
-/* a check that cannot run in this kernel: "ok N name # SKIP why" */
+/* a check that cannot run in this kernel: why starts with its reason code */
 void check_skip(const char *name, const char *why)
 {
-	check_nr++;
-	checks_skipped++;
-	printf("ok %d %s # SKIP %s\n", check_nr, name, why);
+	fw_ktap_skip(name, "%s", why);
 }
 
 /* ---- formatting ---- */
@@ -453,7 +449,7 @@ static void op_protnone_numa_balancing_on(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n");
+	fw_ktap_header();
 	init_env();
 
 	/*
@@ -467,7 +463,7 @@ int main(void)
 		run_op_all("move_pages.move", op_move);
 		op_batch();
 	} else {
-		check_skip("move_pages", FW_NO_MOVE_PAGES);
+		check_skip("move_pages", FW_SKIP_NO_MOVE_PAGES);
 	}
 	op_ksm_all();
 	op_split_all();
@@ -477,13 +473,6 @@ int main(void)
 
 	restore_env();
 	printf("fwdiff: end\n");
-	printf("1..%d\n", check_nr);
-	if (checks_skipped)
-		printf("# Totals: pass:%d fail:%d skip:%d\n",
-		       check_nr - checks_failed - checks_skipped, checks_failed,
-		       checks_skipped);
-	else
-		printf("# Totals: pass:%d fail:%d\n", check_nr - checks_failed,
-		       checks_failed);
-	return checks_failed ? 1 : 0;
+	fw_ktap_plan(fw_ktap_count());
+	return fw_ktap_finish();
 }

@@ -203,7 +203,7 @@ void op_migrate_pages(void)
 	/* (two nodes without CONFIG_NUMA cannot be: only for completeness) */
 	if (!have_move_pages || !fw_have_migrate_pages()) {
 		printf("fwdiff: migrate_pages setup=unavailable reason=no_migrate_pages\n");
-		check_skip("migrate_pages", FW_NO_MIGRATE_PAGES);
+		check_skip("migrate_pages", FW_SKIP_NO_MIGRATE_PAGES);
 		return;
 	}
 	for (i = 0; i < nr_kinds && !pick[2]; i++)

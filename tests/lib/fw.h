@@ -119,6 +119,23 @@
 #define FW_NO_MOVE_PAGES "no move_pages() in this kernel (CONFIG_NUMA is off)"
 #define FW_NO_MIGRATE_PAGES "no migrate_pages() in this kernel (CONFIG_NUMA is off)"
 
+/*
+ * The reason code a SKIP starts with (KTAP: "ok N name # SKIP CODE text";
+ * the kselftest harness prints "ok N # SKIP CODE text"), one word the lab
+ * matches against the arch's NOT_HERE (configs/arch/ARCH.sh, lab/check.sh):
+ *  FW_ABSENT(X)	this kernel or machine has no X: a Kconfig symbol
+ *			where there is one (HUGETLBFS, NUMA_BALANCING), else
+ *			what is missing (VA_SPACE, SECOND_NODE). n/a where
+ *			NOT_HERE names the test with this code, a failure
+ *			anywhere else.
+ *  FW_UNAVAILABLE(X)	X could not be set up (out of memory, a pool too
+ *			small, a syscall that failed): always a failure.
+ */
+#define FW_ABSENT(X)		"absent:" #X " "
+#define FW_UNAVAILABLE(X)	"unavailable:" #X " "
+#define FW_SKIP_NO_MOVE_PAGES	FW_ABSENT(NUMA) FW_NO_MOVE_PAGES
+#define FW_SKIP_NO_MIGRATE_PAGES FW_ABSENT(NUMA) FW_NO_MIGRATE_PAGES
+
 /* what fw_map() reserved: munmap(start, len) releases all of it */
 struct fw_span {
 	char *start;
@@ -538,5 +555,14 @@ int fw_setup_devdax(struct fw_region *r);
 int fw_fsdax_extent(struct fw_region *r, unsigned long long *phys);
 int fw_setup_fsdax(struct fw_region *r);
 int fw_setup_secretmem(struct fw_region *r);
+
+/* ktap.c: KTAP results of the programs without the kselftest harness */
+void fw_ktap_header(void);
+void fw_ktap_plan(unsigned int n);
+void fw_ktap_result(int pass, const char *name);
+void fw_ktap_skip(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+unsigned int fw_ktap_count(void);
+int fw_ktap_finish(void);
 
 #endif /* FW_H */

@@ -14,7 +14,7 @@ TEST_F(fw, above_128t)
 {
 	struct fw_region r;
 
-	SETUP_KIND_OR_SKIP(&r, "anon4k_above_128t", "no_5level_tables",
+	SETUP_KIND_OR_SKIP(&r, "anon4k_above_128t", "no_5level_tables", FW_ABSENT(VA_ABOVE_128T),
 			   "address space above 128 TiB");
 	ASSERT_GE((unsigned long)r.addr, FW_ABOVE_128T);
 	TH_LOG("mapped at %p", r.addr);
@@ -112,7 +112,7 @@ static void check_boundary_kind(struct __test_metadata *_metadata, const char *n
 
 	snprintf(what, sizeof(what), "room for a free %s-aligned block",
 		 strrchr(name, '_') + 1);
-	SETUP_KIND_OR_SKIP(&r, name, "address_space_too_small", what);
+	SETUP_KIND_OR_SKIP(&r, name, "address_space_too_small", FW_ABSENT(VA_SPACE), what);
 	lo = (unsigned long)r.addr;
 	hi = lo + r.len;
 	b = (unsigned long)fw_boundary(&r);

@@ -66,7 +66,7 @@ TEST_F(fw, hugetlb_every_size)
 	int i, n = 0;
 
 	if (!fw_env.hugetlb)
-		SKIP(return, "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
+		SKIP(return, FW_ABSENT(HUGETLBFS) "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
 	for (i = 0; i < fw_nr_kinds; i++) {
 		const struct fw_kind *k = &fw_kinds[i];
 

@@ -129,7 +129,7 @@ TEST_F_TIMEOUT(fw, migration_entry_in_flight, 150)
 	struct fw_region r;
 
 	if (fw_memory_nodes(nodes, 8) < 2)
-		SKIP(return, "one memory node in this kernel: move_pages() cannot migrate");
+		SKIP(return, FW_ABSENT(SECOND_NODE) "one memory node in this kernel: move_pages() cannot migrate");
 	SETUP_KIND(&r, "anon4k", 64 * PAGE);
 	caught = catch_migration_entries(_metadata, r.addr, r.len, PAGE, nodes, 5, 45,
 					 &at_pmd);
@@ -274,7 +274,7 @@ TEST_F_TIMEOUT(fw, range_walk_hugetlb, 120)
 	int n = 0;
 
 	if (!fw_env.hugetlb)
-		SKIP(return, "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
+		SKIP(return, FW_ABSENT(HUGETLBFS) "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
 	for (int i = 0; i < fw_nr_kinds; i++) {
 		unsigned long sz = fw_kinds[i].arg;
 		size_t len;
@@ -316,7 +316,7 @@ TEST_F(fw, range_walk_sparse_64g)
 	char *p;
 
 	if (!FW_64BIT)
-		SKIP(return, "no room for a 64 GiB VMA in this kernel (32-bit address space)");
+		SKIP(return, FW_ABSENT(VA_SPACE) "no room for a 64 GiB VMA in this kernel (32-bit address space)");
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	ASSERT_NE(p, MAP_FAILED) TH_LOG("mmap 64 GiB: %s", strerror(errno));

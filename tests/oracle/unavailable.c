@@ -6,14 +6,16 @@
  */
 
 /*
- * Set up kind name, or SKIP when the kernel has no such thing (why is the
- * fw_kinds.h reason that means so); any other reason fails the test.
+ * Set up kind name, or SKIP with the reason code absent (FW_ABSENT()) when
+ * the kernel has no such thing (why_absent is the setup's reason that
+ * means so); any other reason fails the test.
  */
-#define SETUP_KIND_OR_SKIP(r, name, why_absent, what)				\
+#define SETUP_KIND_OR_SKIP(r, name, why_absent, absent, what)			\
 	do {									\
 		if (fw_region_setup_name(r, name, 0)) {				\
 			if (!strcmp((r)->why, why_absent))			\
-				SKIP(return, "no %s in this kernel (%s)", what, (r)->why); \
+				SKIP(return, "%sno %s in this kernel (%s)",	\
+				     absent, what, (r)->why);			\
 			ASSERT_TRUE(0) TH_LOG("%s: unavailable: %s", name, (r)->why); \
 		}								\
 	} while (0)
@@ -28,7 +30,7 @@ TEST_F(fw, swapped_out)
 	struct fw_region r;
 	size_t pg;
 
-	SETUP_KIND_OR_SKIP(&r, "swapped_out", "no_swap_in_kernel", "swap");
+	SETUP_KIND_OR_SKIP(&r, "swapped_out", "no_swap_in_kernel", FW_ABSENT(SWAP), "swap");
 	for (pg = 0; pg < r.len / PAGE; pg++) {
 		expect_not_found(_metadata, (unsigned long)r.addr + pg * PAGE, 0);
 		expect_not_found(_metadata, (unsigned long)r.addr + pg * PAGE + PAGE - 1,
@@ -46,7 +48,7 @@ TEST_F(fw, swapcache)
 	struct fw_region r;
 	size_t pg;
 
-	SETUP_KIND_OR_SKIP(&r, "swapcache", "no_swap_in_kernel", "swap");
+	SETUP_KIND_OR_SKIP(&r, "swapcache", "no_swap_in_kernel", FW_ABSENT(SWAP), "swap");
 	for (pg = 0; pg < r.len / PAGE; pg++)
 		EXPECT_TRUE(has_kpf(pagemap_pfn((unsigned long)r.addr + pg * PAGE),
 				    KPF_SWAPCACHE)) TH_LOG("page %zu left the swap cache", pg);
@@ -72,7 +74,8 @@ TEST_F(fw, memcg_over_max)
 	char path[160];
 	size_t pg;
 
-	SETUP_KIND_OR_SKIP(&r, "memcg_over_max", "no_memcg", "memory cgroup controller");
+	SETUP_KIND_OR_SKIP(&r, "memcg_over_max", "no_memcg", FW_ABSENT(MEMCG),
+			   "memory cgroup controller");
 	for (pg = 0; pg < r.len / PAGE; pg++) {
 		unsigned long a = (unsigned long)r.addr + pg * PAGE;
 
@@ -123,8 +126,9 @@ TEST_F(fw, swapped_out_soft_dirty)
 	long n;
 
 	if (fw_read_long("/proc/sys/vm/swappiness") < 0)
-		SKIP(return, "no swap in this kernel (no /proc/sys/vm/swappiness)");
-	SETUP_KIND_OR_SKIP(&r, "swapped_out_soft_dirty", "no_soft_dirty", "soft-dirty tracking");
+		SKIP(return, FW_ABSENT(SWAP) "no swap in this kernel (no /proc/sys/vm/swappiness)");
+	SETUP_KIND_OR_SKIP(&r, "swapped_out_soft_dirty", "no_soft_dirty", FW_ABSENT(MEM_SOFT_DIRTY),
+			   "soft-dirty tracking");
 	n = (long)(r.len / PAGE);
 	expect_no_folio_anywhere(_metadata, &r, 0);
 	EXPECT_EQ(fw_region_count(&r, PM_SWAP | PM_SOFT_DIRTY, PM_PRESENT), n);
@@ -144,7 +148,7 @@ TEST_F(fw, hwpoison_anon4k)
 {
 	struct fw_region r;
 
-	SETUP_KIND_OR_SKIP(&r, "hwpoison_anon4k", "no_memory_failure",
+	SETUP_KIND_OR_SKIP(&r, "hwpoison_anon4k", "no_memory_failure", FW_ABSENT(MEMORY_FAILURE),
 			   "memory failure handling");
 	expect_no_folio_anywhere(_metadata, &r, 0);
 	EXPECT_EQ(fw_expect_hwpoison(&r, 0, r.len / PAGE), 0) TH_LOG("%s", r.why);
@@ -163,7 +167,8 @@ TEST_F(fw, hwpoison_thp)
 	struct fw_region r;
 	unsigned long next;
 
-	SETUP_KIND_OR_SKIP(&r, "hwpoison_thp", "no_memory_failure", "memory failure handling");
+	SETUP_KIND_OR_SKIP(&r, "hwpoison_thp", "no_memory_failure", FW_ABSENT(MEMORY_FAILURE),
+			   "memory failure handling");
 	next = (unsigned long)r.addr + PAGE;
 	expect_not_found(_metadata, (unsigned long)r.addr, 0);
 	expect_not_found(_metadata, next - 1, FWT_MIGRATION | FWT_ZEROPAGE);
@@ -197,7 +202,7 @@ TEST_F(fw, uffd_wp_marker_shmem)
 {
 	struct fw_region r;
 
-	SETUP_KIND_OR_SKIP(&r, "uffd_wp_marker_shmem", "no_uffd_wp_markers",
+	SETUP_KIND_OR_SKIP(&r, "uffd_wp_marker_shmem", "no_uffd_wp_markers", FW_ABSENT(PTE_MARKER_UFFD_WP),
 			   "uffd-wp PTE markers");
 	expect_uffd_wp_markers(_metadata, &r, FWT_LEVEL_PTE, -1);
 	fw_region_release(&r);
@@ -207,7 +212,7 @@ TEST_F(fw, uffd_wp_marker_hugetlb)
 {
 	struct fw_region r;
 
-	SETUP_KIND_OR_SKIP(&r, "uffd_wp_marker_hugetlb", "no_uffd_wp_markers",
+	SETUP_KIND_OR_SKIP(&r, "uffd_wp_marker_hugetlb", "no_uffd_wp_markers", FW_ABSENT(PTE_MARKER_UFFD_WP),
 			   "uffd-wp PTE markers");
 	expect_uffd_wp_markers(_metadata, &r, FWT_LEVEL_PMD, pmd_order);
 	fw_region_release(&r);
@@ -224,7 +229,7 @@ TEST_F(fw, secretmem)
 	struct fw_region r;
 	size_t pg;
 
-	SETUP_KIND_OR_SKIP(&r, "secretmem", "no_secretmem", "memfd_secret()");
+	SETUP_KIND_OR_SKIP(&r, "secretmem", "no_secretmem", FW_ABSENT(SECRETMEM), "memfd_secret()");
 	expect_no_folio_anywhere(_metadata, &r, 0);
 	for (pg = 0; pg < r.len / PAGE; pg++)
 		EXPECT_NE(pagemap_pfn((unsigned long)r.addr + pg * PAGE), 0)
@@ -243,13 +248,13 @@ TEST_F(fw, secretmem)
  * (KPF_NOPAGE), and the data is there.
  */
 static void check_devmap_kind(struct __test_metadata *_metadata, const char *name,
-			      const char *why_absent, const char *what)
+			      const char *why_absent, const char *absent, const char *what)
 {
 	struct fw_region r;
 	size_t pg;
 	uint64_t pfn;
 
-	SETUP_KIND_OR_SKIP(&r, name, why_absent, what);
+	SETUP_KIND_OR_SKIP(&r, name, why_absent, absent, what);
 	TH_LOG("%s: %s", r.kind->name, r.note);
 	for (pg = 0; pg < r.len / PAGE; pg++) {
 		expect_not_found(_metadata, (unsigned long)r.addr + pg * PAGE, 0);
@@ -287,7 +292,8 @@ TEST_F_TIMEOUT(fw, numa_hint_anon4k, 120)
 {
 	struct fw_region r;
 
-	SETUP_KIND_OR_SKIP(&r, "numa_hint_anon4k", "no_numa_balancing", "NUMA balancing");
+	SETUP_KIND_OR_SKIP(&r, "numa_hint_anon4k", "no_numa_balancing", FW_ABSENT(NUMA_BALANCING),
+			   "NUMA balancing");
 	expect_numa_hint(_metadata, &r);
 	fw_region_release(&r);
 }
@@ -297,7 +303,8 @@ TEST_F_TIMEOUT(fw, numa_hint_thp, 120)
 	struct fw_region r;
 
 	NEED_THP();
-	SETUP_KIND_OR_SKIP(&r, "numa_hint_thp", "no_numa_balancing", "NUMA balancing");
+	SETUP_KIND_OR_SKIP(&r, "numa_hint_thp", "no_numa_balancing", FW_ABSENT(NUMA_BALANCING),
+			   "NUMA balancing");
 	ASSERT_TRUE(has_kpf(pagemap_pfn((unsigned long)r.addr), KPF_THP));
 	expect_numa_hint(_metadata, &r);
 	fw_region_release(&r);
@@ -305,12 +312,14 @@ TEST_F_TIMEOUT(fw, numa_hint_thp, 120)
 
 TEST_F(fw, devdax_pte)
 {
-	check_devmap_kind(_metadata, "devdax_pte", "no_device_dax", "device-dax");
+	check_devmap_kind(_metadata, "devdax_pte", "no_device_dax", FW_ABSENT(DEV_DAX),
+			  "device-dax");
 }
 
 TEST_F(fw, devdax_pmd)
 {
-	check_devmap_kind(_metadata, "devdax_pmd", "no_device_dax", "device-dax");
+	check_devmap_kind(_metadata, "devdax_pmd", "no_device_dax", FW_ABSENT(DEV_DAX),
+			  "device-dax");
 }
 
 /*
@@ -321,10 +330,12 @@ TEST_F(fw, devdax_pmd)
  */
 TEST_F(fw, fsdax_ext4_pte)
 {
-	check_devmap_kind(_metadata, "fsdax_ext4_pte", "no_fsdax", "DAX filesystem");
+	check_devmap_kind(_metadata, "fsdax_ext4_pte", "no_fsdax", FW_ABSENT(FS_DAX),
+			  "DAX filesystem");
 }
 
 TEST_F(fw, fsdax_ext4_pmd)
 {
-	check_devmap_kind(_metadata, "fsdax_ext4_pmd", "no_fsdax", "DAX filesystem");
+	check_devmap_kind(_metadata, "fsdax_ext4_pmd", "no_fsdax", FW_ABSENT(FS_DAX),
+			  "DAX filesystem");
 }

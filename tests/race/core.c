@@ -185,11 +185,11 @@ int region_setup(struct race *r, struct fw_region *m,
 	thp = thp && have_thp;	/* no THP in this kernel: 4K pages */
 	kind = thp ? "thp_advised" : "anon4k";
 	if (fw_region_setup_name(m, kind, npages * page_sz))
-		return skip_race(r, SKIP_FAIL, "%s of %lu pages: %s", kind,
+		return skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(REGION) "%s of %lu pages: %s", kind,
 				 npages, m->why);
 	if (thp && fw_smaps_kb(m->addr, "AnonHugePages") <= 0)
 		return skip_race(r, SKIP_FAIL,
-				 "no THP: AnonHugePages 0 after MADV_HUGEPAGE");
+				 FW_UNAVAILABLE(THP) "no THP: AnonHugePages 0 after MADV_HUGEPAGE");
 	return 0;
 }
 
@@ -230,7 +230,7 @@ int area_start(struct race *r, const struct area *a, unsigned long **gen)
 {
 	*gen = calloc(a->npages, sizeof(**gen));
 	if (!*gen) {
-		skip_race(r, SKIP_FAIL, "out of memory");
+		skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(MEMORY) "out of memory");
 		return -1;
 	}
 	area_fill(a, *gen, 0, a->npages);
@@ -323,7 +323,7 @@ int mp_buf_init(struct race *r, struct mp_buf *b, unsigned long cap)
 	b->status = calloc(cap, sizeof(*b->status));
 	if (b->pages && b->nodes && b->status)
 		return 0;
-	return skip_race(r, SKIP_FAIL, "out of memory");
+	return skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(MEMORY) "out of memory");
 }
 
 void mp_buf_free(struct mp_buf *b)
@@ -485,7 +485,7 @@ int run_threads(struct race *r, void *ctx, const role_fn *roles,
 			err = pthread_create(&t[i], NULL, fn, arg);
 		if (err) {
 			stop_race(r);
-			skip_race(r, SKIP_FAIL, "pthread_create: %s",
+			skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(THREAD) "pthread_create: %s",
 				  fw_errno_name(err));
 			break;
 		}

@@ -103,12 +103,12 @@ void race_hugetlb_fault_unmap(struct race *r)
 
 	if (!fw_env.hugetlb) {
 		skip_race(r, SKIP_FAIL,
-			  "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
+			  FW_ABSENT(HUGETLBFS) "no hugetlb in this kernel (no /sys/kernel/mm/hugepages)");
 		return;
 	}
 	free_pages = fw_read_long(HUGE_DIR "free_hugepages");
 	if (!fw_kind_find("hugetlb_2M") || free_pages < 0) {
-		skip_race(r, SKIP_FAIL, "no 2M hugetlb (%s)", HUGE_DIR);
+		skip_race(r, SKIP_FAIL, FW_ABSENT(HUGETLB_2M) "no 2M hugetlb (%s)", HUGE_DIR);
 		return;
 	}
 	if (free_pages < 8) {
@@ -118,7 +118,7 @@ void race_hugetlb_fault_unmap(struct race *r)
 		free_pages = fw_read_long(HUGE_DIR "free_hugepages");
 	}
 	if (free_pages < HUGE_NR) {
-		skip_race(r, SKIP_FAIL, "only %ld free 2M hugetlb pages",
+		skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(HUGETLB_POOL) "only %ld free 2M hugetlb pages",
 			  free_pages);
 		goto out;
 	}

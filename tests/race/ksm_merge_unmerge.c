@@ -130,7 +130,7 @@ void race_ksm_merge_unmerge(struct race *r)
 	int err;
 
 	if (!fw_ksm_available()) {
-		skip_race(r, SKIP_FAIL, "no KSM (%srun not writable)",
+		skip_race(r, SKIP_FAIL, FW_ABSENT(KSM) "no KSM (%srun not writable)",
 			  KSM_SYSFS);
 		return;
 	}
@@ -142,7 +142,7 @@ void race_ksm_merge_unmerge(struct race *r)
 	fw_ksm_save(&saved);
 	err = fw_ksm_start();
 	if (err) {
-		skip_race(r, SKIP_FAIL, "ksmd does not start: %s",
+		skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(KSMD) "ksmd does not start: %s",
 			  fw_errno_name(-err));
 		goto out;
 	}

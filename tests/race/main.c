@@ -316,7 +316,8 @@ int main(int argc, char **argv)
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
 
-	printf("TAP version 13\n1..%d\n", nsel);
+	fw_ktap_header();
+	fw_ktap_plan(nsel);
 	init_env();
 	secs = total / nsel;
 	printf("# seed=%u duration=%.1f per_race=%.1f nodes=%d home=%d other=%d page_size=%zu pmd_size=%zu\n",
@@ -349,7 +350,7 @@ int main(int argc, char **argv)
 		r.deadline = t0 + r.slot;
 		running_race = sel[i]->name;
 		if (sel[i]->move_pages && !have_move_pages)
-			skip_race(&r, SKIP_FAIL, "%s", FW_NO_MOVE_PAGES);
+			skip_race(&r, SKIP_FAIL, "%s", FW_SKIP_NO_MOVE_PAGES);
 		else
 			sel[i]->run(&r);
 		elapsed = (double)(now_ns() - t0) / 1e9;
@@ -364,16 +365,17 @@ int main(int argc, char **argv)
 		tot_sys += r.syscalls;
 		tot_mis += r.mismatches;
 		tot_enomem += r.enomem;
-		/* TAP: a race that could not run is "ok N name # SKIP reason" */
+		/* KTAP: a race that could not run is "ok N name # SKIP CODE reason" */
 		if (r.skip == SKIP_FAIL && !r.mismatches)
-			printf("ok %d %s # SKIP %s\n", i + 1, r.name, r.skip_reason);
+			fw_ktap_skip(r.name, "%s", r.skip_reason);
 		else
-			printf("%s %d %s\n", pass ? "ok" : "not ok", i + 1, r.name);
+			fw_ktap_result(pass, r.name);
 	}
 	alarm(0);
 	if (thp_saved[0])
 		fw_write_str(THP_SYSFS "enabled", thp_saved);
 	printf("fwrace: total races=%d syscalls=%lu mismatches=%lu enomem=%lu\n", nsel,
 	       tot_sys, tot_mis, tot_enomem);
-	return failed ? 1 : 0;
+	/* a race that could not run fails the program too (its skip is the lab's call) */
+	return fw_ktap_finish() || failed ? 1 : 0;
 }

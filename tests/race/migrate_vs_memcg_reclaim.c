@@ -14,10 +14,10 @@ static int memcg_enter(struct race *r, struct fw_memcg *g)
 	int e;
 
 	if (fw_memcg_create(g, "fw_race", err, sizeof(err)))
-		return skip_race(r, SKIP_FAIL, "%s", err);
+		return skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(MEMCG) "%s", err);
 	e = fw_memcg_move(g, 1);
 	if (e)
-		return skip_race(r, SKIP_FAIL, "joining %s: %s", g->dir,
+		return skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(MEMCG) "joining %s: %s", g->dir,
 				 fw_errno_name(-e));
 	return 0;
 }
@@ -36,12 +36,12 @@ void race_migrate_vs_memcg_reclaim(struct race *r)
 
 	if (!fw_memcg_controller()) {
 		skip_race(r, SKIP_FAIL,
-			  "no memory cgroup controller in this kernel (/proc/cgroups)");
+			  FW_ABSENT(MEMCG) "no memory cgroup controller in this kernel (/proc/cgroups)");
 		return;
 	}
 	if (nr_mem_nodes < 2) {
 		skip_race(r, SKIP_FAIL,
-			  "one memory node in this kernel: move_pages() has nowhere to migrate");
+			  FW_ABSENT(SECOND_NODE) "one memory node in this kernel: move_pages() has nowhere to migrate");
 		return;
 	}
 	if (press_swap_ok(r) || memcg_enter(r, &g))
@@ -59,7 +59,7 @@ void race_migrate_vs_memcg_reclaim(struct race *r)
 	snprintf(val, sizeof(val), "%ld", max);
 	err = fw_memcg_write(&g, "memory.max", val);
 	if (err) {
-		skip_race(r, SKIP_FAIL, "memory.max %ld: %s", max,
+		skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(MEMCG) "memory.max %ld: %s", max,
 			  fw_errno_name(-err));
 		goto out;
 	}

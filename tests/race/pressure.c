@@ -86,7 +86,7 @@ int press_setup(struct race *r, struct press_ctx *c,
 	c->nr_pairs = c->a.npages / 2;
 	c->gen = calloc(c->nr_pairs, sizeof(*c->gen));
 	if (!c->gen)
-		return skip_race(r, SKIP_FAIL, "out of memory");
+		return skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(MEMORY) "out of memory");
 	for (p = 0; p < c->nr_pairs; p++)
 		press_fill(c, p);
 	return 0;
@@ -310,13 +310,13 @@ int press_swap_ok(struct race *r)
 {
 	if (access("/proc/sys/vm/swappiness", F_OK))
 		return skip_race(r, SKIP_FAIL,
-				 "no swap in this kernel (no /proc/sys/vm/swappiness)");
+				 FW_ABSENT(SWAP) "no swap in this kernel (no /proc/sys/vm/swappiness)");
 	if (fw_meminfo_kb("SwapTotal") > 0)
 		return 0;
 	if (access("/sys/class/zram-control", F_OK) &&
 	    access("/sys/block/zram0", F_OK))
 		return skip_race(r, SKIP_FAIL,
-				 "no swap device and no zram in this kernel");
+				 FW_ABSENT(SWAP_DEVICE) "no swap device and no zram in this kernel");
 	mismatch(r, "no swap set up (SwapTotal 0), but the kernel has swap and zram: see guest/check-run");
 	return -1;
 }

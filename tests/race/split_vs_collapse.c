@@ -106,12 +106,12 @@ void race_split_vs_collapse(struct race *r)
 	struct split_ctx c = { .r = r };
 
 	if (!have_thp) {
-		skip_race(r, SKIP_FAIL, "no THP in this kernel (no %s)",
+		skip_race(r, SKIP_FAIL, FW_ABSENT(TRANSPARENT_HUGEPAGE) "no THP in this kernel (no %s)",
 			  THP_SYSFS);
 		return;
 	}
 	if (access(SPLIT_DEBUGFS, W_OK)) {
-		skip_race(r, SKIP_FAIL, "no %s: %s", SPLIT_DEBUGFS,
+		skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(SPLIT_DEBUGFS) "no %s: %s", SPLIT_DEBUGFS,
 			  fw_errno_name(errno));
 		return;
 	}

@@ -83,7 +83,7 @@ void race_status_vs_numa_hinting(struct race *r)
 	saved.balancing = fw_read_long(FW_NUMA_BALANCING);
 	if (saved.balancing < 0) {
 		skip_race(r, SKIP_FAIL,
-			  "no NUMA balancing in this kernel (no %s)",
+			  FW_ABSENT(NUMA_BALANCING) "no NUMA balancing in this kernel (no %s)",
 			  FW_NUMA_BALANCING);
 		return;
 	}

@@ -169,14 +169,15 @@ void race_walker_ioctl(struct race *r)
 	c.fd = open(FWT_DEBUGFS, O_RDWR);
 	if (c.fd < 0) {
 		if (errno == ENOENT)
-			skip_race(r, SKIP_OK, "no folio_walk_test (base kernel)");
+			skip_race(r, SKIP_OK,
+				  FW_ABSENT(FOLIO_WALK_TEST) "no folio_walk_test (base kernel)");
 		else
-			skip_race(r, SKIP_FAIL, "%s: %s", FWT_DEBUGFS,
+			skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(FOLIO_WALK_TEST) "%s: %s", FWT_DEBUGFS,
 				  fw_errno_name(errno));
 		return;
 	}
 	if (have_thp && access(SPLIT_DEBUGFS, W_OK)) {
-		skip_race(r, SKIP_FAIL, "no %s: %s", SPLIT_DEBUGFS,
+		skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(SPLIT_DEBUGFS) "no %s: %s", SPLIT_DEBUGFS,
 			  fw_errno_name(errno));
 		goto out;
 	}
@@ -196,9 +197,11 @@ void race_walker_ioctl(struct race *r)
 {
 	if (access(FWT_DEBUGFS, F_OK) == 0)
 		skip_race(r, SKIP_FAIL,
+			  FW_UNAVAILABLE(FOLIO_WALK_TEST_H)
 			  "built without mm/folio_walk_test.h, but the kernel has %s",
 			  FWT_DEBUGFS);
 	else
-		skip_race(r, SKIP_OK, "no folio_walk_test (base kernel)");
+		skip_race(r, SKIP_OK,
+				  FW_ABSENT(FOLIO_WALK_TEST) "no folio_walk_test (base kernel)");
 }
 #endif
