@@ -192,7 +192,7 @@ skip_verdict() {
 	elif [[ "$code" != absent:* ]]; then
 		echo "  [$code: could not be set up]"
 	elif not_here_reason "$1" >/dev/null; then
-		echo "  [NOT_HERE names $1 with another code: $(not_here_reason "$1" | awk '{print $1}')]"
+		echo "  [NOT_HERE names $1 with another code: $(not_here_reason "$1" | awk '{print $1}' | paste -sd, -)]"
 	else
 		echo "  [$code: NOT_HERE does not name $1]"
 	fi

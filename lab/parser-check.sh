@@ -31,7 +31,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 # BROKEN_RULES: each rule that a case must defend; rule_break NAME says
 # how it is broken on purpose: replace TEXT (literally) in lab/FILE.
-BROKEN_RULES="splat end-marker known-only-if-base-failed not-here-skip not-here-code fwdiff-allow-list not-ok-counted"
+BROKEN_RULES="splat end-marker known-only-if-base-failed not-here-skip not-here-code not-here-absent-only fwdiff-allow-list not-ok-counted"
 # shellcheck disable=SC2016 # the texts are code, not to be expanded
 rule_break() {
 	case "$1" in
@@ -45,6 +45,8 @@ rule_break() {
 		REPLACEMENT='if [[ "$line" == *"# SKIP"* ]] && reason=any; then' ;;
 	not-here-code) FILE=lib.sh TEXT='$1 == t && $2 == c && c ~ /^absent:[A-Za-z0-9_]+$/ {'
 		REPLACEMENT='$1 == t {' ;;
+	not-here-absent-only) FILE=lib.sh TEXT='$2 == c && c ~ /^absent:[A-Za-z0-9_]+$/ {'
+		REPLACEMENT='$2 == c {' ;;
 	fwdiff-allow-list) FILE=check.sh TEXT='if ! expected_difference "$key"; then' REPLACEMENT='if false; then' ;;
 	not-ok-counted) FILE=check.sh TEXT='f=$((f + 1))' REPLACEMENT=':' ;;
 	*) die "no broken rule '$1' (have: $BROKEN_RULES)" ;;

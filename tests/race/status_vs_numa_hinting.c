@@ -90,7 +90,8 @@ void race_status_vs_numa_hinting(struct race *r)
 	tuned = numa_tune(&saved);
 	err = fw_write_long(FW_NUMA_BALANCING, 1);
 	if (err) {
-		skip_race(r, SKIP_FAIL, "%s: writing 1: %s", FW_NUMA_BALANCING,
+		skip_race(r, SKIP_FAIL, FW_UNAVAILABLE(NUMA_BALANCING_SYSCTL) "%s: writing 1: %s",
+			  FW_NUMA_BALANCING,
 			  fw_errno_name(-err));
 		goto out;
 	}
