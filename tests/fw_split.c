@@ -42,10 +42,34 @@ static int is_thp(unsigned long addr)
 	return !!(f & (1ULL << KPF_THP));
 }
 
-/* 0 or -1, as the assertions below print it */
-static int split_range(unsigned long start, unsigned long end)
+/* 1 if a THP is still mapped at a PMD boundary of [start, end) (after NEED_THP()) */
+static int thps_left(unsigned long start, unsigned long end)
 {
-	return fw_split_range(getpid(), (void *)start, (void *)end, NULL) ? -1 : 0;
+	for (unsigned long a = start; a < end; a += PMD)
+		if (is_thp(a) == 1)
+			return 1;
+	return 0;
+}
+
+/*
+ * Split [start, end): 0 or -1, as the assertions below print it.
+ * split_huge_pages is best effort: a THP that is locked or has an extra
+ * reference at that moment (compaction or migration of it, as right after
+ * the base tree's selftests: seen once on i386 686 base) is left as it
+ * is, by base and patched alike. So while a THP of the range is left,
+ * split again, up to SPLIT_TRIES times 100 ms apart; *tries says how many
+ * it took. A kernel that never splits one still fails the test.
+ */
+#define SPLIT_TRIES	10
+static int split_range(unsigned long start, unsigned long end, int *tries)
+{
+	for (*tries = 1; ; (*tries)++) {
+		if (fw_split_range(getpid(), (void *)start, (void *)end, NULL))
+			return -1;
+		if (!thps_left(start, end) || *tries == SPLIT_TRIES)
+			return 0;
+		usleep(100 * 1000);
+	}
 }
 
 static char *map_thps(void)
@@ -80,7 +104,7 @@ static int data_intact(const char *p)
 TEST(split_all_pmd_mapped)
 {
 	char *p;
-	int i;
+	int i, tries;
 
 	NEED_THP();
 	p = map_thps();
@@ -88,7 +112,9 @@ TEST(split_all_pmd_mapped)
 	for (i = 0; i < NR_THP; i++)
 		ASSERT_EQ(is_thp((unsigned long)p + i * PMD), 1)
 			TH_LOG("THP %d was not allocated", i);
-	ASSERT_EQ(split_range((unsigned long)p, (unsigned long)p + NR_THP * PMD), 0);
+	ASSERT_EQ(split_range((unsigned long)p, (unsigned long)p + NR_THP * PMD, &tries), 0);
+	if (tries > 1)
+		TH_LOG("split in %d tries", tries);
 	for (i = 0; i < NR_THP; i++)
 		EXPECT_EQ(is_thp((unsigned long)p + i * PMD + PAGE), 0);
 	EXPECT_TRUE(data_intact(p));
@@ -98,13 +124,16 @@ TEST(split_all_pmd_mapped)
 TEST(split_only_the_range)
 {
 	char *p;
+	int tries;
 
 	NEED_THP();
 	p = map_thps();
 	ASSERT_NE(p, NULL);
 	ASSERT_EQ(is_thp((unsigned long)p), 1);
 	/* the second and third THP only */
-	ASSERT_EQ(split_range((unsigned long)p + PMD, (unsigned long)p + 3 * PMD), 0);
+	ASSERT_EQ(split_range((unsigned long)p + PMD, (unsigned long)p + 3 * PMD, &tries), 0);
+	if (tries > 1)
+		TH_LOG("split in %d tries", tries);
 	EXPECT_EQ(is_thp((unsigned long)p), 1);
 	EXPECT_EQ(is_thp((unsigned long)p + PMD), 0);
 	EXPECT_EQ(is_thp((unsigned long)p + 2 * PMD), 0);
@@ -116,6 +145,7 @@ TEST(split_only_the_range)
 TEST(split_pte_mapped)
 {
 	char *p;
+	int tries;
 
 	NEED_THP();
 	p = map_thps();
@@ -125,7 +155,9 @@ TEST(split_pte_mapped)
 	ASSERT_EQ(mprotect(p + PAGE, PAGE, PROT_READ), 0);
 	ASSERT_EQ(mprotect(p + PAGE, PAGE, PROT_READ | PROT_WRITE), 0);
 	ASSERT_EQ(is_thp((unsigned long)p + 5 * PAGE), 1);
-	ASSERT_EQ(split_range((unsigned long)p, (unsigned long)p + PMD), 0);
+	ASSERT_EQ(split_range((unsigned long)p, (unsigned long)p + PMD, &tries), 0);
+	if (tries > 1)
+		TH_LOG("split in %d tries", tries);
 	EXPECT_EQ(is_thp((unsigned long)p + 5 * PAGE), 0);
 	EXPECT_EQ(is_thp((unsigned long)p + PMD), 1);
 	EXPECT_TRUE(data_intact(p));
@@ -146,7 +178,7 @@ TEST(zero_pages_are_skipped)
 	ASSERT_NE(p, MAP_FAILED);
 	c = p[0];
 	(void)c;
-	EXPECT_EQ(split_range((unsigned long)p, (unsigned long)p + 4 * PAGE), 0);
+	EXPECT_EQ(fw_split_range(getpid(), p, p + 4 * PAGE, NULL) ? -1 : 0, 0);
 	EXPECT_EQ(p[0], 0);
 	munmap(p, 4 * PAGE);
 }
