@@ -9,10 +9,11 @@
 GEOMETRY="3 levels (LPAE), HIGHPTE"
 HUGEPAGES="hugepagesz=2M hugepages=160 default_hugepagesz=2M"
 DEBIAN_CONFIG=armhf-armmp-lpae
-# LPAE has THP and hugetlb: mm.config's values again, after armmp's
+# LPAE has THP and hugetlb: Debian's armmp-lpae values again, after
+# armmp's (THP "always", as Debian's config has it)
 ARCH_KCONFIG+="
 CONFIG_TRANSPARENT_HUGEPAGE=y
-CONFIG_TRANSPARENT_HUGEPAGE_MADVISE=y
+CONFIG_TRANSPARENT_HUGEPAGE_ALWAYS=y
 CONFIG_HUGETLBFS=y
 CONFIG_HUGETLB_PAGE=y
 "
