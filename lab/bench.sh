@@ -44,7 +44,9 @@ build_bench_program() {	# ARCH KERNEL
 			printf '%s\n' -I"$BUILD/sysroot-$DEB_ARCH/usr/include"
 		fi
 	)
-	make -C "$LAB_TOP/tests" O="$bin" CC="$USER_CC" EXTRA_CFLAGS="${cflags[*]}" "$bin/fw_bench" >&2 ||
+	# KSFT: the kernel tree's selftests headers (libfw.a's ktap.c includes kselftest.h)
+	make -C "$LAB_TOP/tests" O="$bin" CC="$USER_CC" KSFT="$(ktree_for "$2")/tools/testing/selftests" \
+		EXTRA_CFLAGS="${cflags[*]}" "$bin/fw_bench" >&2 ||
 		die "bench/ (fw_bench) failed to build for $1"
 	echo "$bin/fw_bench"
 }
