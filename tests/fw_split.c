@@ -55,7 +55,8 @@ static int thps_left(unsigned long start, unsigned long end)
  * Split [start, end): 0 or -1, as the assertions below print it.
  * split_huge_pages is best effort: a THP that is locked or has an extra
  * reference at that moment (compaction or migration of it, as right after
- * the base tree's selftests: seen once on i386 686 base) is left as it
+ * the base tree's selftests: seen on i386 686 base in CI and in make
+ * check-all) is left as it
  * is, by base and patched alike. So while a THP of the range is left,
  * split again, up to SPLIT_TRIES times 100 ms apart; *tries says how many
  * it took. A kernel that never splits one still fails the test.

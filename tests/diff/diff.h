@@ -25,7 +25,7 @@ extern struct fw_ksm_saved ksm_saved;
 extern char thp_saved[32], zero_saved[16];
 extern const struct fw_kind *kinds[FW_MAX_KINDS];
 extern int nr_kinds;
-extern int checks_failed, check_failed;
+extern int check_failed;
 extern char check_name[96];
 
 void check_begin(const char *fmt, ...);
